@@ -1,0 +1,23 @@
+import { z } from 'zod'
+import { statusLine } from '../src/ledger/index.ts'
+import { defineCommand, SUPERVISING_ROLES } from '../src/registry/index.ts'
+
+export default defineCommand({
+  name: '销号',
+  aliases: ['核销'],
+  summary: '核实已完成的问题并销号',
+  usage: '/销号 编号',
+  examples: ['/销号 12'],
+  roles: SUPERVISING_ROLES,
+  parse: (args) => ({ id: args.number(), extra: args.rest() }),
+  schema: z.object({
+    id: z.number({ error: '请写明要销号的问题编号，例如 /销号 12' }).int().positive(),
+    extra: z.undefined({ error: '销号只需要写编号。如需退回，请用 /退回 编号 原因' }),
+  }),
+  async run({ id }, ctx) {
+    const { ledger } = ctx.services
+    ctx.requireScope((await ledger.get(id)).village)
+    const { problem } = await ledger.verify(id, { actorId: ctx.actor.id, actorName: ctx.actor.name, messageId: ctx.messageId })
+    return `☑️ #${problem.id} ${problem.village} ${problem.description}：已销号。\n${statusLine(await ledger.countsOf(problem.village))}`
+  },
+})

@@ -1,0 +1,28 @@
+// The environment, read once at start by the composition root.
+import { z } from 'zod'
+
+const envSchema = z.object({
+  /** Township YAML; default: the example township in the repo. */
+  RENJU_CONFIG: z.string().default('config/township.example.yaml'),
+  /** SQLite `file:` URL for production records. */
+  DATABASE_URL: z.string().regex(/^file:/, 'DATABASE_URL 应以 file: 开头，例如 file:./data/renju.sqlite').optional(),
+  /** Set: connect to real WeChat through wechaty-puppet-service. Unset: the local sandbox. */
+  WECHATY_PUPPET_SERVICE_TOKEN: z.string().min(1).optional(),
+  /** host:port of the puppet service; without it the token is resolved by Wechaty's discovery. */
+  WECHATY_PUPPET_SERVICE_ENDPOINT: z.string().optional(),
+  WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_CLIENT: z.stringbool().default(false),
+  /** Sandbox only: skip the demo conversation. */
+  RENJU_NO_DEMO: z.stringbool().default(false),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+})
+
+export type Environment = z.infer<typeof envSchema>
+
+export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
+  const result = envSchema.safeParse(env)
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`)
+    throw new Error(`环境变量有误：\n${lines.join('\n')}`)
+  }
+  return result.data
+}

@@ -1,0 +1,93 @@
+// The township config: one zod schema. Everything a township sets lives here.
+import { z } from 'zod'
+
+export const ROLES = ['admin', 'supervisor', 'duty', 'village', 'grid', 'resident'] as const
+export type Role = (typeof ROLES)[number]
+
+const cronExpression = z.string().regex(/^(\S+\s+){4,5}\S+$/, '应为 cron 表达式，例如 "0 8 * * 1"')
+
+const village = z.object({
+  name: z.string().min(1),
+  aliases: z.array(z.string().min(1)).default([]),
+  hamlets: z.array(z.string().min(1)).default([]),
+})
+
+const grid = z.object({
+  name: z.string().min(1),
+  village: z.string().min(1),
+  leader: z.string().optional(),
+  workers: z.array(z.string()).default([]),
+})
+
+const group = z
+  .object({
+    topic: z.string().min(1).optional(),
+    id: z.string().min(1).optional(),
+    scope: z.enum(['township', 'village']),
+    village: z.string().optional(),
+  })
+  .refine((g) => g.topic || g.id, { message: '群需要 topic（群名）或 id' })
+  .refine((g) => g.scope === 'township' || g.village, { message: '村级群需要写明 village' })
+
+const person = z.object({
+  name: z.string().min(1),
+  wechatId: z.string().min(1),
+  role: z.enum(ROLES),
+  villages: z.array(z.string().min(1)).default([]),
+})
+
+export const townshipConfigSchema = z
+  .object({
+    township: z.object({ name: z.string().min(1) }),
+    villages: z.array(village).min(1),
+    grids: z.array(grid).default([]),
+    groups: z.array(group).default([]),
+    people: z.array(person).default([]),
+    schedules: z
+      .object({
+        weeklyBulletin: cronExpression.default('0 8 * * 1'),
+        monthlyAssessment: cronExpression.default('0 9 1 * *'),
+        tips: cronExpression.default('0 10 * * 3'),
+      })
+      .prefault({}),
+    policy: z
+      .object({
+        /** 已完成 needs an "after" photo (enforced once photos land). */
+        completionNeedsPhoto: z.boolean().default(false),
+        /** 限期 when /问题 names none. */
+        defaultDeadlineDays: z.number().int().positive().default(7),
+        /** How long a half-written command waits for its missing part. */
+        promptMinutes: z.number().int().positive().default(5),
+        /** A message older than this on arrival is answered with a "handled late" note. */
+        lateAfterSeconds: z.number().int().positive().default(120),
+      })
+      .prefault({}),
+  })
+  .superRefine((config, ctx) => {
+    const names = new Set(config.villages.map((v) => v.name))
+    const checkVillage = (name: string | undefined, path: (string | number)[]) => {
+      if (name && !names.has(name)) ctx.addIssue({ code: 'custom', path, message: `没有这个村：${name}` })
+    }
+    config.grids.forEach((g, i) => checkVillage(g.village, ['grids', i, 'village']))
+    config.groups.forEach((g, i) => checkVillage(g.village, ['groups', i, 'village']))
+    config.people.forEach((p, i) => p.villages.forEach((v, j) => checkVillage(v, ['people', i, 'villages', j])))
+    const seenIds = new Map<string, number>()
+    config.people.forEach((p, i) => {
+      if (seenIds.has(p.wechatId)) ctx.addIssue({ code: 'custom', path: ['people', i, 'wechatId'], message: `wechatId 重复：${p.wechatId}` })
+      seenIds.set(p.wechatId, i)
+    })
+    const seenNames = new Map<string, string>()
+    config.villages.forEach((v, i) =>
+      [v.name, ...v.aliases].forEach((n) => {
+        const owner = seenNames.get(n)
+        if (owner && owner !== v.name) ctx.addIssue({ code: 'custom', path: ['villages', i, 'aliases'], message: `别名「${n}」已属于 ${owner}` })
+        seenNames.set(n, v.name)
+      }),
+    )
+  })
+
+export type TownshipConfig = z.infer<typeof townshipConfigSchema>
+export type VillageConfig = TownshipConfig['villages'][number]
+export type PersonConfig = TownshipConfig['people'][number]
+export type GroupConfig = TownshipConfig['groups'][number]
+export type Policy = TownshipConfig['policy']

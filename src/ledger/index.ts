@@ -1,0 +1,3 @@
+export { Ledger, similarText, sumCounts, type ChangeMeta, type NewProblem, type ProblemWithHistory, type VillageCounts } from './ledger.ts'
+export { countsTable, percent, problemDetail, problemLine, statusLine } from './format.ts'
+export * from './status.ts'

@@ -1,0 +1,189 @@
+// The 整改台账: problems, their moves, and their history. Plain inputs, plain outputs.
+import { distance } from 'fastest-levenshtein'
+import type { Database, Problem, ProblemChange } from '../db/index.ts'
+import { UserError } from '../errors.ts'
+import type { Clock } from '../time.ts'
+import { DONE_STATUSES, OPEN_STATUSES, STATUS, type ProgressStatus, type Status } from './status.ts'
+
+/** Who made a change and from which message: every change is audited. */
+export interface ChangeMeta {
+  actorId: string
+  actorName: string
+  messageId?: string
+}
+
+export interface NewProblem {
+  village: string
+  hamlet?: string
+  category: string
+  description: string
+  source: string
+  deadline: Date
+  responsibleName?: string
+}
+
+export interface VillageCounts {
+  village: string
+  total: number
+  open: number
+  done: number
+  verified: number
+  overdue: number
+  /** done (including verified) / total, 0..1; 0 when there is nothing yet. */
+  rate: number
+}
+
+export type ProblemWithHistory = Problem & { history: ProblemChange[] }
+
+export class Ledger {
+  constructor(
+    private readonly db: Database,
+    private readonly now: Clock,
+  ) {}
+
+  /** Files a problem, naming an open one in the same village that reads almost the same. */
+  async file(input: NewProblem, meta: ChangeMeta): Promise<{ problem: Problem; similar?: Problem }> {
+    const similar = await this.findSimilarOpen(input.village, input.description)
+    const at = this.now()
+    const problem = await this.db.problem.create({
+      data: {
+        ...input,
+        reporterId: meta.actorId,
+        reporterName: meta.actorName,
+        status: STATUS.todo,
+        createdAt: at,
+        updatedAt: at,
+        history: {
+          create: { action: '登记', toStatus: STATUS.todo, actorId: meta.actorId, actorName: meta.actorName, messageId: meta.messageId, at },
+        },
+      },
+    })
+    return { problem, similar }
+  }
+
+  async get(id: number): Promise<ProblemWithHistory> {
+    const problem = await this.db.problem.findUnique({ where: { id }, include: { history: { orderBy: { at: 'asc' } } } })
+    if (!problem) throw new UserError(`台账里没有 #${id} 号问题。用 /台账 查看各村问题编号。`)
+    return problem
+  }
+
+  /** Problems still to be rectified in a village, oldest first. */
+  openIn(village: string): Promise<Problem[]> {
+    return this.db.problem.findMany({ where: { village, status: { in: OPEN_STATUSES } }, orderBy: { id: 'asc' } })
+  }
+
+  /** A village's problems (or the township's), open ones first. */
+  async list(village?: string): Promise<Problem[]> {
+    const rows = await this.db.problem.findMany({ where: village ? { village } : {}, orderBy: { id: 'asc' } })
+    const rank = (s: string) => [STATUS.todo, STATUS.doing, STATUS.done, STATUS.verified].indexOf(s as Status)
+    return rows.sort((a, b) => rank(a.status) - rank(b.status) || a.id - b.id)
+  }
+
+  overdue(village?: string): Promise<Problem[]> {
+    return this.db.problem.findMany({
+      where: { status: { in: OPEN_STATUSES }, deadline: { lt: this.now() }, ...(village ? { village } : {}) },
+      orderBy: { deadline: 'asc' },
+    })
+  }
+
+  /** 整改中 or 已完成, reported by the village. */
+  async progress(id: number, to: ProgressStatus, note: string | undefined, meta: ChangeMeta): Promise<{ problem: Problem; from: string }> {
+    const current = await this.get(id)
+    if (current.status === STATUS.verified) throw new UserError(`#${id} 已销号，不能再改动。如需重新整改，请包村干部用 /退回 ${id} 原因。`)
+    if (current.status === STATUS.done && to === STATUS.done) throw new UserError(`#${id} 已经是已完成，等待包村干部销号。`)
+    if (current.status === STATUS.done) throw new UserError(`#${id} 已完成，等待包村干部销号；如需返工，请包村干部用 /退回 ${id} 原因。`)
+    return this.move(current, to, '整改', note, meta)
+  }
+
+  /** 销号: a supervisor confirms a completed problem. */
+  async verify(id: number, meta: ChangeMeta): Promise<{ problem: Problem; from: string }> {
+    const current = await this.get(id)
+    if (current.status === STATUS.verified) throw new UserError(`#${id} 已经销号了。`)
+    if (current.status !== STATUS.done) throw new UserError(`#${id} 目前是「${current.status}」，村里报告已完成后才能销号。`)
+    return this.move(current, STATUS.verified, '销号', undefined, meta)
+  }
+
+  /** 退回: a supervisor sends completed (or verified) work back to 整改中, with a reason. */
+  async sendBack(id: number, reason: string, meta: ChangeMeta): Promise<{ problem: Problem; from: string }> {
+    const current = await this.get(id)
+    if (!DONE_STATUSES.includes(current.status as Status)) throw new UserError(`#${id} 目前是「${current.status}」，还没有报告完成，不需要退回。`)
+    return this.move(current, STATUS.doing, '退回', reason, meta)
+  }
+
+  private async move(current: Problem, to: Status, action: string, note: string | undefined, meta: ChangeMeta) {
+    const at = this.now()
+    const problem = await this.db.problem.update({
+      where: { id: current.id },
+      data: {
+        status: to,
+        updatedAt: at,
+        completedAt: to === STATUS.done ? at : to === STATUS.doing ? null : undefined,
+        verifiedAt: to === STATUS.verified ? at : to === STATUS.doing ? null : undefined,
+        history: {
+          create: { action, fromStatus: current.status, toStatus: to, note, actorId: meta.actorId, actorName: meta.actorName, messageId: meta.messageId, at },
+        },
+      },
+    })
+    return { problem, from: current.status }
+  }
+
+  /** Counts per village for the given villages (all of them, in order, even those with no problems). */
+  async counts(villages: string[]): Promise<VillageCounts[]> {
+    const [byStatus, overdue] = await Promise.all([
+      this.db.problem.groupBy({ by: ['village', 'status'], where: { village: { in: villages } }, _count: { _all: true } }),
+      this.db.problem.groupBy({
+        by: ['village'],
+        where: { village: { in: villages }, status: { in: OPEN_STATUSES }, deadline: { lt: this.now() } },
+        _count: { _all: true },
+      }),
+    ])
+    return villages.map((village) => {
+      const n = (status: Status) => byStatus.find((r) => r.village === village && r.status === status)?._count._all ?? 0
+      const total = byStatus.filter((r) => r.village === village).reduce((sum, r) => sum + r._count._all, 0)
+      const done = n(STATUS.done) + n(STATUS.verified)
+      return {
+        village,
+        total,
+        open: n(STATUS.todo) + n(STATUS.doing),
+        done,
+        verified: n(STATUS.verified),
+        overdue: overdue.find((r) => r.village === village)?._count._all ?? 0,
+        rate: total === 0 ? 0 : done / total,
+      }
+    })
+  }
+
+  async countsOf(village: string): Promise<VillageCounts> {
+    const [counts] = await this.counts([village])
+    return counts!
+  }
+
+  private async findSimilarOpen(village: string, description: string): Promise<Problem | undefined> {
+    const open = await this.openIn(village)
+    return open.find((p) => similarText(p.description, description))
+  }
+}
+
+/** Two descriptions of one spot: one contains the other, or they differ in few characters. */
+export function similarText(a: string, b: string): boolean {
+  const x = a.replace(/\s+/g, '')
+  const y = b.replace(/\s+/g, '')
+  if (x.length === 0 || y.length === 0) return false
+  if (Math.min(x.length, y.length) >= 4 && (x.includes(y) || y.includes(x))) return true
+  return 1 - distance(x, y) / Math.max(x.length, y.length) >= 0.7
+}
+
+/** Adds up village counts into one township line. */
+export function sumCounts(rows: VillageCounts[], label: string): VillageCounts {
+  const total = rows.reduce((s, r) => s + r.total, 0)
+  const done = rows.reduce((s, r) => s + r.done, 0)
+  return {
+    village: label,
+    total,
+    open: rows.reduce((s, r) => s + r.open, 0),
+    done,
+    verified: rows.reduce((s, r) => s + r.verified, 0),
+    overdue: rows.reduce((s, r) => s + r.overdue, 0),
+    rate: total === 0 ? 0 : done / total,
+  }
+}

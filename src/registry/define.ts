@@ -1,0 +1,59 @@
+// A chat command is one value: its words, who may use it, how its arguments read, what it does.
+import type { z } from 'zod'
+import type { Role, Policy } from '../config/schema.ts'
+import type { Actor, Conversation, Township } from '../config/township.ts'
+import type { Ledger } from '../ledger/index.ts'
+import type { Args } from './args.ts'
+import type { Registry } from './registry.ts'
+
+/** What commands may use; passed in by the composition root. */
+export interface Services {
+  township: Township
+  ledger: Ledger
+  policy: Policy
+}
+
+export interface CommandContext {
+  actor: Actor
+  where: Conversation
+  messageId: string
+  now: Date
+  services: Services
+  /** Every command, for /帮助. */
+  registry: Registry
+  /** The village a command is about: the one named, else the group's, else the actor's only one; asks otherwise. */
+  villageOrAsk(named: string | undefined): string
+  /** Drops the sender's half-written command in this conversation; false when there was none. */
+  dropPrompt(): Promise<boolean>
+  /** Stops with a polite refusal when the actor may not act on this village. */
+  requireScope(village: string): void
+}
+
+export interface CommandDefinition<A = unknown> {
+  /** The Chinese word people type after the slash. */
+  name: string
+  aliases: readonly string[]
+  /** One line for /帮助. */
+  summary: string
+  /** The written form, shown when the words cannot be read. */
+  usage: string
+  examples: readonly string[]
+  /** Who may use it; nobody else can (deny by default). */
+  roles: readonly Role[]
+  /** Reads the words into a plain object for `schema`. */
+  parse(args: Args, ctx: CommandContext): unknown
+  /** Validates what `parse` read: a missing field's message is asked as a question. */
+  schema: z.ZodType<A>
+  /** Does the work and returns the reply. */
+  run(args: A, ctx: CommandContext): Promise<string>
+}
+
+export function defineCommand<S extends z.ZodType>(
+  def: Omit<CommandDefinition<z.output<S>>, 'schema'> & { schema: S },
+): CommandDefinition<z.output<S>> {
+  return def as CommandDefinition<z.output<S>>
+}
+
+export const ALL_ROLES: readonly Role[] = ['admin', 'supervisor', 'duty', 'village', 'grid', 'resident']
+export const CADRE_ROLES: readonly Role[] = ['admin', 'supervisor', 'duty', 'village', 'grid']
+export const SUPERVISING_ROLES: readonly Role[] = ['admin', 'supervisor', 'duty']

@@ -1,0 +1,6 @@
+export { Args } from './args.ts'
+export { ALL_ROLES, CADRE_ROLES, SUPERVISING_ROLES, defineCommand, type CommandContext, type CommandDefinition, type Services } from './define.ts'
+export { createDispatcher, type Dispatch, type IncomingMessage, type Reply } from './dispatch.ts'
+export { ArgumentError, NeedMore } from './errors.ts'
+export { Registry } from './registry.ts'
+export { normalizeText, splitCommand, tokenize } from './text.ts'

@@ -1,0 +1,66 @@
+// What the pipeline remembers between messages, in the database so a restart keeps it:
+// which messages were taken in (to handle a redelivered one once) and half-written commands.
+import type { Database } from '../db/index.ts'
+
+export interface InboxEntry {
+  messageId: string
+  conversationId: string
+  talkerId: string
+  text: string
+  sentAt: Date
+  receivedAt: Date
+}
+
+export class Inbox {
+  constructor(private readonly db: Database) {}
+
+  /** Records a message; false when this message id was taken in before. */
+  async accept(entry: InboxEntry): Promise<boolean> {
+    try {
+      await this.db.inboxMessage.create({ data: entry })
+      return true
+    } catch (error) {
+      if ((error as { code?: string }).code === 'P2002') return false // unique messageId: seen before
+      throw error
+    }
+  }
+
+  async done(messageId: string, outcome: string, at: Date): Promise<void> {
+    await this.db.inboxMessage.update({ where: { messageId }, data: { handledAt: at, outcome } })
+  }
+}
+
+export interface Prompt {
+  commandName: string
+  argText: string
+  question: string
+  answerFirst: boolean
+}
+
+export class Prompts {
+  constructor(private readonly db: Database) {}
+
+  async get(conversationId: string, talkerId: string, now: Date): Promise<Prompt | undefined> {
+    const row = await this.db.pendingPrompt.findUnique({ where: { conversationId_talkerId: { conversationId, talkerId } } })
+    if (!row) return undefined
+    if (row.expiresAt <= now) {
+      await this.clear(conversationId, talkerId)
+      return undefined
+    }
+    return row
+  }
+
+  async set(conversationId: string, talkerId: string, prompt: Prompt, expiresAt: Date): Promise<void> {
+    const key = { conversationId, talkerId }
+    await this.db.pendingPrompt.upsert({
+      where: { conversationId_talkerId: key },
+      create: { ...key, ...prompt, expiresAt },
+      update: { ...prompt, expiresAt },
+    })
+  }
+
+  async clear(conversationId: string, talkerId: string): Promise<boolean> {
+    const { count } = await this.db.pendingPrompt.deleteMany({ where: { conversationId, talkerId } })
+    return count > 0
+  }
+}
