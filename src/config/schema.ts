@@ -1,6 +1,9 @@
 // The township config: one zod schema. Everything a township sets lives here.
 import { z } from 'zod'
 
+// Config errors are read by township staff: zod's own messages in Chinese.
+z.config(z.locales.zhCN())
+
 export const ROLES = ['admin', 'supervisor', 'duty', 'village', 'grid', 'resident'] as const
 export type Role = (typeof ROLES)[number]
 
