@@ -9,7 +9,7 @@ export default defineCommand({
   name: '问题',
   aliases: ['登记', '发现问题'],
   summary: '登记一条整改问题',
-  usage: '/问题 村名 问题描述 [限期N天 或 限期11月30日] [责任人某某]',
+  usage: '/问题 村名 [自然屯] [第N网格] 问题描述 [限期N天 或 限期11月30日] [责任人某某]',
   examples: ['/问题 卫华村 三组路边垃圾堆放 限期5天', '/问题 渔业村 江边屯柴草垛占道 限期12月5日 责任人钱永福'],
   roles: CADRE_ROLES,
   parse(args, ctx) {
@@ -24,18 +24,24 @@ export default defineCommand({
         ? endOfDate(ctx.now, Number(date[1]), Number(date[2]))
         : endOfDayAfter(ctx.now, ctx.services.policy.defaultDeadlineDays)
     const responsible = args.match(/^责任人:?(.+)$/)?.[1]
+    const { township } = ctx.services
+    const gridWord = args.match(/^(?:.*村)?(第\d+网格)$/)?.[1]
+    const grid = gridWord ? `${village}${gridWord}` : township.gridOfPerson(village, ctx.actor.name)
+    if (grid && !township.gridsOf(village).includes(grid)) throw new ArgumentError(`${village}没有「${gridWord}」。`)
     return {
       village,
-      hamlet: args.oneOf(ctx.services.township.hamletsOf(village)),
+      grid,
+      hamlet: args.oneOf(township.hamletsOf(village)),
       source: args.oneOf(SOURCES) ?? (ctx.actor.role === 'supervisor' || ctx.actor.role === 'duty' ? '督导' : '巡查'),
       deadline,
-      responsibleName: responsible ?? ctx.services.township.secretaryOf(village),
+      responsibleName: responsible ?? township.secretaryOf(village),
       description: args.rest(),
     }
   },
   schema: z.object({
     village: z.string(),
     hamlet: z.string().optional(),
+    grid: z.string().optional(),
     source: z.enum(SOURCES),
     deadline: z.date().refine((d) => !Number.isNaN(d.getTime()), '限期的日期不对，请写成「限期11月30日」'),
     responsibleName: z.string().optional(),
@@ -49,7 +55,7 @@ export default defineCommand({
       { actorId: ctx.actor.id, actorName: ctx.actor.name, messageId: ctx.messageId },
     )
     const lines = [
-      `📝 已登记 #${problem.id} ${problem.village}${problem.hamlet ? ' ' + problem.hamlet : ''}：${problem.description}`,
+      `📝 已登记 #${problem.id} ${[problem.village, problem.hamlet, problem.grid].filter(Boolean).join(' ')}：${problem.description}`,
       `类别：${problem.category}　来源：${problem.source}　限期：${formatDate(problem.deadline!)}　责任人：${problem.responsibleName ?? '未指定'}`,
     ]
     if (similar) lines.push(`⚠️ 疑似与 #${similar.id} 重复：${similar.description}（${similar.status}）`)

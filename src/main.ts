@@ -26,7 +26,7 @@ if (token) {
   stopOnSignal(assistant.stop)
 } else {
   // The sandbox has its own database file, laid anew each start, so it never touches production records.
-  const sandboxDb = 'data/sandbox.sqlite'
+  const sandboxDb = env.RENJU_SANDBOX_DB
   console.log(`本地沙盒：未设置 WECHATY_PUPPET_SERVICE_TOKEN，用模拟微信运行（配置 ${env.RENJU_CONFIG}，数据库 ${sandboxDb}）`)
   for (const suffix of ['', '-wal', '-shm']) rmSync(sqliteUrl(sandboxDb).slice(5) + suffix, { force: true })
   const sandbox = createSandbox(config)

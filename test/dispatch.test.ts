@@ -1,4 +1,10 @@
+import fc from 'fast-check'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import { Township } from '../src/config/township.ts'
+import { createLogger } from '../src/log.ts'
+import { createDispatcher, defineCommand, Registry } from '../src/registry/index.ts'
+import { exampleConfig } from './support/township.ts'
 import { ADMIN, dispatcherFixture, GRID, OTHER_SECRETARY, RESIDENT, SECRETARY, STRANGER, SUPERVISOR } from './support/dispatcher.ts'
 
 type Fixture = Awaited<ReturnType<typeof dispatcherFixture>>
@@ -18,6 +24,12 @@ describe('commands through the dispatcher', () => {
     expect(reply).toContain('卫华村台账：共 1 条，未完成 1')
     const stored = await f.ledger.get(1)
     expect(stored).toMatchObject({ hamlet: '前卫屯', category: '垃圾', source: '巡查', reporterName: '赵德明' })
+  })
+
+  it('puts a problem in a grid, named or from the grid worker who files it', async () => {
+    expect(await f.say(SECRETARY, '/问题 第2网格 路边垃圾', '卫华村')).toContain('已登记 #1 卫华村 卫华村第2网格：路边垃圾')
+    expect(await f.say(GRID, '/问题 边沟堵塞', '卫华村')).toContain('已登记 #2 卫华村 卫华村第1网格：边沟堵塞')
+    expect(await f.say(SECRETARY, '/问题 第9网格 路边垃圾', '卫华村')).toContain('卫华村没有「第9网格」')
   })
 
   it('takes /整改 村 已完成 with one open problem, and ends with the status line', async () => {
@@ -145,5 +157,52 @@ describe('commands through the dispatcher', () => {
   it('names a likely duplicate when filing', async () => {
     await f.say(SECRETARY, '/问题 三组路边垃圾堆放', '卫华村')
     expect(await f.say(SECRETARY, '/问题 三组路边垃圾堆放严重', '卫华村')).toContain('疑似与 #1 重复')
+  })
+})
+
+describe('the error boundary', () => {
+  it('answers an unexpected failure with a short code, never the error text or a stack', async () => {
+    const f = await dispatcherFixture()
+    const broken = defineCommand({
+      name: '坏了', aliases: [], summary: 's', usage: '/坏了', examples: ['/坏了'], roles: ['admin'],
+      parse: () => ({}),
+      schema: z.object({}),
+      run: async () => {
+        throw new Error('SQLITE_CORRUPT: secret details')
+      },
+    })
+    const config = exampleConfig()
+    const dispatch = createDispatcher({
+      db: f.db, registry: new Registry([broken]), clock: f.clock, logger: createLogger('silent'),
+      services: { township: new Township(config), ledger: f.ledger, policy: config.policy },
+    })
+    const reply = await dispatch({ id: 'x1', conversationId: 'c', where: { kind: 'township' }, talkerId: ADMIN, talkerName: '刘主任', text: '/坏了', mentionedSelf: false, sentAt: f.clock() })
+    expect(reply?.text).toMatch(/^系统出错（编号 [0-9a-z]{1,4}），已记录。请稍后再试，或联系乡办公室。$/)
+    const row = await f.db.inboxMessage.findUnique({ where: { messageId: 'x1' } })
+    expect(row?.outcome).toMatch(/^error /)
+    await f.close()
+  })
+
+  it('survives any text from anyone without throwing', async () => {
+    const f = await dispatcherFixture()
+    const people = [ADMIN, SECRETARY, SUPERVISOR, RESIDENT, STRANGER, GRID]
+    const starts = ['/', '／', '', '/整改 ', '/问题 ', '/销号 ', '/退回 ', '/查询 ', '/台账 ', '/帮助 ']
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...people),
+        fc.constantFrom(...starts),
+        fc.string({ unit: 'grapheme', maxLength: 60 }),
+        fc.constantFrom(undefined, '卫华村', '渔业村'),
+        async (who, start, tail, village) => {
+          const reply = await f.say(who, start + tail, village)
+          if (reply !== undefined) {
+            expect(reply.length).toBeGreaterThan(0)
+            expect(reply).not.toMatch(/系统出错|Error|at \w+ \(/)
+          }
+        },
+      ),
+      { numRuns: 400 },
+    )
+    await f.close()
   })
 })

@@ -11,6 +11,8 @@ const envSchema = z.object({
   /** host:port of the puppet service; without it the token is resolved by Wechaty's discovery. */
   WECHATY_PUPPET_SERVICE_ENDPOINT: z.string().optional(),
   WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_CLIENT: z.stringbool().default(false),
+  /** Sandbox only: its own database file, laid anew at each start. */
+  RENJU_SANDBOX_DB: z.string().default('data/sandbox.sqlite'),
   /** Sandbox only: skip the demo conversation. */
   RENJU_NO_DEMO: z.stringbool().default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -69,6 +69,15 @@ export class Township {
     return this.config.villages.find((v) => v.name === village)?.hamlets ?? []
   }
 
+  gridsOf(village: string): string[] {
+    return this.config.grids.filter((g) => g.village === village).map((g) => g.name)
+  }
+
+  /** The grid a person leads or works in, by their name. */
+  gridOfPerson(village: string, name: string): string | undefined {
+    return this.config.grids.find((g) => g.village === village && (g.leader === name || g.workers.includes(name)))?.name
+  }
+
   /** The village's first responsible person (村书记), named on reminders and new problems. */
   secretaryOf(village: string): string | undefined {
     return this.config.people.find((p) => p.role === 'village' && p.villages.includes(village))?.name

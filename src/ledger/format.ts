@@ -26,7 +26,7 @@ export function problemLine(p: Problem, now: Date, withVillage = true): string {
 
 export function problemDetail(p: ProblemWithHistory, now: Date): string {
   const lines = [
-    `#${p.id} ${p.village}${p.hamlet ? ' ' + p.hamlet : ''}`,
+    `#${p.id} ${[p.village, p.hamlet, p.grid].filter(Boolean).join(' ')}`,
     `问题：${p.description}`,
     `类别：${p.category}　来源：${p.source}`,
     `状态：${p.status}${deadlineText(p, now)}`,

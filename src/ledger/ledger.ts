@@ -15,6 +15,7 @@ export interface ChangeMeta {
 export interface NewProblem {
   village: string
   hamlet?: string
+  grid?: string
   category: string
   description: string
   source: string

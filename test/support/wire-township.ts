@@ -16,7 +16,11 @@ quietWechatyLogs()
 
 export const BOT_ID = 'wxid_renju_bot'
 
-export async function startWireTownship(config: TownshipConfig = exampleConfig()) {
+/**
+ * `options.databaseUrl`: a migrated SQLite `file:` URL to use instead of a fresh copy of the
+ * test run's base database (which only exists inside vitest). `close()` removes its directory.
+ */
+export async function startWireTownship(config: TownshipConfig = exampleConfig(), options?: { databaseUrl?: string }) {
   const wechat = await startMockWechat()
   const { mocker } = wechat
   const botUser = mocker.createContact({ id: BOT_ID, name: '整治助手' })
@@ -30,7 +34,7 @@ export async function startWireTownship(config: TownshipConfig = exampleConfig()
     return entry
   }
   for (const g of config.groups) addRoom(g.topic!)
-  const databaseUrl = freshDatabaseUrl()
+  const databaseUrl = options?.databaseUrl ?? freshDatabaseUrl()
   let assistant: RunningAssistant | undefined
 
   const contact = (wechatId: string): ContactMock => {

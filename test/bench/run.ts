@@ -1,0 +1,322 @@
+// Benchmark: commands handled per second and reply latency (p50, p99), from a message said in
+// the mock WeChat to the bot's reply seen there, over the real gRPC transport
+// (PuppetMock behind PuppetServer on 127.0.0.1, the bot on wechaty-puppet-service).
+// The real assistant on a migrated SQLite file, beside a bare echo bot on the same transport
+// and the same mock township (the floor any bot pays). 1,000 /整改 and 1,000 /统计 messages,
+// one at a time and 20 in flight.
+//
+//   npm run bench
+//
+// Correlation: the assistant handles one conversation (group) at a time in order, so the
+// 20 in-flight "slots" are spread over the township's 7 groups, each slot a distinct
+// (group, sender) pair with at most one message outstanding; a slot's reply is the bot's
+// next message in that group that @-mentions the slot's sender (/整改 replies must also
+// carry the message's unique note, echo replies must repeat the message's unique text).
+process.env.LOG_LEVEL = 'silent'
+process.env.WECHATY_LOG = 'silent'
+
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import type { EchoBot } from '../support/echo-bot.ts'
+import type { SeenMessage } from '../support/puppet-server.ts'
+import type { WireTownship } from '../support/wire-township.ts'
+
+// Dynamic imports: wechaty-puppet reads WECHATY_LOG when first imported.
+const { migrate } = await import('../../src/db/index.ts')
+const { categoryOf } = await import('../../src/ledger/index.ts')
+const { endOfDayAfter } = await import('../../src/time.ts')
+const { startEchoBot } = await import('../support/echo-bot.ts')
+const { quietWechatyLogs } = await import('../support/puppet-server.ts')
+const { exampleConfig } = await import('../support/township.ts')
+const { BOT_ID, startWireTownship } = await import('../support/wire-township.ts')
+quietWechatyLogs('silent')
+
+const MEASURED = 1_000
+const WARMUP = 50
+const IN_FLIGHT = 20
+const REPLY_TIMEOUT_MS = 15_000
+/** After a run, how long to keep watching for stray extra replies. */
+const QUIET_MS = 300
+
+const TOWNSHIP = '示范乡人居环境整治工作群'
+const GROUP: Record<string, string> = {
+  卫华村: '卫华村人居环境群',
+  渔业村: '渔业村人居环境群',
+  卫明村: '卫明村人居环境群',
+  新民村: '新民村人居环境群',
+  永安村: '永安村人居环境群',
+  红旗村: '红旗村人居环境群',
+}
+const ADMIN_LIU = 'wxid_office_liu'
+const ADMIN_CHEN = 'wxid_office_chen'
+const SECRETARY: Record<string, string> = {
+  卫华村: 'wxid_sec_weihua',
+  渔业村: 'wxid_sec_yuye',
+  卫明村: 'wxid_sec_weiming',
+  新民村: 'wxid_sec_xinmin',
+  永安村: 'wxid_sec_yongan',
+  红旗村: 'wxid_sec_hongqi',
+}
+
+/** One sender in one group, allowed to report progress on `village`'s problems. */
+interface Slot {
+  topic: string
+  sender: string
+  village: string
+}
+
+/**
+ * 20 distinct (group, sender) pairs over the township's 7 groups, every sender a cadre who may
+ * /整改 the slot's village (admins everywhere, secretaries and grid leaders in their village).
+ */
+const SLOTS: Slot[] = [
+  ...Object.keys(GROUP).flatMap((v) => [
+    { topic: GROUP[v]!, sender: SECRETARY[v]!, village: v },
+    { topic: GROUP[v]!, sender: ADMIN_LIU, village: v },
+  ]),
+  { topic: GROUP['卫华村']!, sender: 'wxid_grid_01', village: '卫华村' },
+  { topic: GROUP['渔业村']!, sender: 'wxid_grid_07', village: '渔业村' },
+  ...['卫华村', '渔业村', '卫明村', '新民村'].map((v) => ({ topic: TOWNSHIP, sender: SECRETARY[v]!, village: v })),
+  { topic: TOWNSHIP, sender: ADMIN_CHEN, village: '永安村' },
+  { topic: TOWNSHIP, sender: ADMIN_LIU, village: '红旗村' },
+]
+if (SLOTS.length !== IN_FLIGHT || new Set(SLOTS.map((s) => `${s.topic}|${s.sender}`)).size !== IN_FLIGHT) throw new Error('slots are not 20 distinct pairs')
+/** Problems pre-filed per slot: each slot cycles through its own. */
+const PROBLEMS_PER_SLOT = 3
+/** The one-at-a-time runs: the township office in the township group, over every problem. */
+const SEQUENTIAL_SLOT: Slot = { topic: TOWNSHIP, sender: ADMIN_LIU, village: '' }
+
+/* -------------------------------------------------------------------------- */
+
+interface Request {
+  slot: Slot
+  text: string
+  /** Is this bot message the reply to this request (correlation)? */
+  matches(m: SeenMessage): boolean
+  /** Is the reply the expected one (not an error, a refusal, a question)? */
+  valid(m: SeenMessage): boolean
+}
+
+interface RunResult {
+  name: string
+  count: number
+  durationMs: number
+  latencies: number[]
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/**
+ * Sends `count` requests (built by `make(i, slot)`) with `concurrency` outstanding, each slot
+ * having at most one; measures from just before the contact says it to the reply arriving in
+ * the mock. Throws unless every request got exactly one valid reply and nothing else was said.
+ */
+async function drive(t: WireTownship, name: string, count: number, slots: Slot[], make: (i: number, slot: Slot, slotIndex: number) => Request): Promise<RunResult> {
+  const topics = [...new Set(slots.map((s) => s.topic))]
+  const startIndex = new Map(topics.map((topic) => [topic, t.rooms.get(topic)!.seen.messages.length]))
+  const latencies: number[] = new Array(count)
+  const replies = new Set<string>()
+  let next = 0
+
+  async function worker(slotIndex: number) {
+    const slot = slots[slotIndex]!
+    const { room, seen } = t.rooms.get(slot.topic)!
+    const talker = t.contact(slot.sender)
+    for (;;) {
+      const i = next++
+      if (i >= count) return
+      const request = make(i, slot, slotIndex)
+      const from = seen.messages.length
+      const t0 = performance.now()
+      talker.say(request.text).to(room)
+      const reply = await seen.waitFor((m) => m.talkerId === BOT_ID && request.matches(m), REPLY_TIMEOUT_MS, from)
+      latencies[i] = performance.now() - t0
+      if (!request.valid(reply)) throw new Error(`${name}: unexpected reply to ${JSON.stringify(request.text)}: ${JSON.stringify(reply.text)}`)
+      if (replies.has(reply.id)) throw new Error(`${name}: one reply matched two requests: ${JSON.stringify(reply.text)}`)
+      replies.add(reply.id)
+    }
+  }
+
+  const started = performance.now()
+  await Promise.all(slots.map((_, k) => worker(k)))
+  const durationMs = performance.now() - started
+
+  await sleep(QUIET_MS)
+  let botMessages = 0
+  for (const topic of topics) botMessages += t.rooms.get(topic)!.seen.messages.slice(startIndex.get(topic)).filter((m) => m.talkerId === BOT_ID).length
+  if (replies.size !== count || botMessages !== count) {
+    throw new Error(`${name}: ${count} messages sent, ${replies.size} answered, ${botMessages} bot messages seen — expected exactly one reply each`)
+  }
+  return { name, count, durationMs, latencies }
+}
+
+/** A warm-up (not reported) then the measured run, both in the same mode. */
+async function measure(t: WireTownship, name: string, slots: Slot[], make: (i: number, slot: Slot, slotIndex: number) => Request): Promise<RunResult> {
+  let base = 0
+  const offset = (i: number, slot: Slot, k: number) => make(base + i, slot, k)
+  await drive(t, `${name} (warm-up)`, WARMUP, slots, offset)
+  base = WARMUP
+  return drive(t, name, MEASURED, slots, offset)
+}
+
+/* -------------------------------------------------------------------------- */
+
+const mentioning = (slot: Slot) => (m: SeenMessage) => m.mentionIds?.length === 1 && m.mentionIds[0] === slot.sender
+
+function echoRequest(label: string) {
+  return (i: number, slot: Slot): Request => {
+    const text = `${label} 测试消息 ${i}：三组路边垃圾已清运`
+    return { slot, text, matches: (m) => m.text === text, valid: () => true }
+  }
+}
+
+function progressRequest(problemsOf: (slot: Slot, slotIndex: number) => number[], label: string) {
+  return (i: number, slot: Slot, slotIndex: number): Request => {
+    const problems = problemsOf(slot, slotIndex)
+    const id = problems[i % problems.length]!
+    const note = `${label}-${i} 已联系铲车清运`
+    const text = `/整改 ${id} 整改中 ${note}`
+    const isMention = mentioning(slot)
+    return {
+      slot,
+      text,
+      matches: isMention,
+      valid: (m) => m.text.includes(`#${id} `) && m.text.includes(`→ 整改中`) && m.text.includes(`\n说明：${note}\n`),
+    }
+  }
+}
+
+function statsRequest(slot: Slot): Request {
+  return { slot, text: '/统计', matches: mentioning(slot), valid: (m) => m.text.includes('📊 示范乡整改统计：汇集问题 ') }
+}
+
+/* -------------------------------------------------------------------------- */
+
+const results: RunResult[] = []
+const cleanups: Array<() => Promise<void>> = []
+const tempDirs: string[] = []
+let exitCode = 0
+const startedAt = new Date()
+const wallStart = performance.now()
+
+try {
+  // One migration (Prisma's CLI, ~1-2 s), copied for each township.
+  const baseDir = mkdtempSync(join(os.tmpdir(), 'renju-bench-base-'))
+  tempDirs.push(baseDir)
+  const baseFile = join(baseDir, 'base.sqlite')
+  await migrate('file:' + baseFile)
+  const freshUrl = () => {
+    const file = join(mkdtempSync(join(os.tmpdir(), 'renju-bench-')), 'bench.sqlite')
+    copyFileSync(baseFile, file)
+    tempDirs.push(join(file, '..'))
+    return 'file:' + file
+  }
+
+  // ---- the floor: a bare echo bot on the same transport and the same mock township ----
+  {
+    const t = await startWireTownship(exampleConfig(), { databaseUrl: freshUrl() })
+    let echo: EchoBot | undefined
+    cleanups.push(async () => {
+      await echo?.stop()
+      await t.close()
+    })
+    echo = await startEchoBot(t.wechat.puppetOptions)
+    t.wechat.login(t.wechat.mocker.ContactMock.load(BOT_ID))
+    await echo.loggedIn
+    results.push(await measure(t, 'echo bot, 1 at a time', [SEQUENTIAL_SLOT], echoRequest('seq')))
+    results.push(await measure(t, `echo bot, ${IN_FLIGHT} in flight`, SLOTS, echoRequest('par')))
+    if (echo.errors.length > 0) throw new Error(`echo bot errors: ${echo.errors.map((e) => e.message).join('; ')}`)
+    await cleanups.pop()!()
+  }
+
+  // ---- the assistant ----
+  {
+    const t = await startWireTownship(exampleConfig(), { databaseUrl: freshUrl() })
+    cleanups.push(() => t.close())
+    const assistant = await t.startBot()
+
+    // Pre-file the problems each slot cycles through (straight into the ledger).
+    const slotProblems: number[][] = []
+    const deadline = endOfDayAfter(new Date(), 30)
+    for (const [k, slot] of SLOTS.entries()) {
+      const ids: number[] = []
+      for (let n = 0; n < PROBLEMS_PER_SLOT; n++) {
+        const description = `${slot.village}第${k + 1}处第${n + 1}号点位垃圾堆放`
+        const { problem } = await assistant.ledger.file(
+          { village: slot.village, category: categoryOf(description), description, source: '巡查', deadline },
+          { actorId: 'wxid_grid_01', actorName: '网格长01' },
+        )
+        ids.push(problem.id)
+      }
+      slotProblems.push(ids)
+    }
+    const allProblems = slotProblems.flat()
+    const historyRows = () => assistant.db.problemChange.count()
+
+    const progressRun = async (name: string, slots: Slot[], problemsOf: (slot: Slot, k: number) => number[], label: string) => {
+      const make = progressRequest(problemsOf, label)
+      let base = 0
+      const offset = (i: number, slot: Slot, k: number) => make(base + i, slot, k)
+      await drive(t, `${name} (warm-up)`, WARMUP, slots, offset)
+      base = WARMUP
+      const before = await historyRows()
+      const result = await drive(t, name, MEASURED, slots, offset)
+      const added = (await historyRows()) - before
+      if (added !== MEASURED) throw new Error(`${name}: ${added} history rows written, expected ${MEASURED}`)
+      return result
+    }
+
+    results.push(await progressRun('/整改, 1 at a time', [SEQUENTIAL_SLOT], () => allProblems, 'seq'))
+    results.push(await progressRun(`/整改, ${IN_FLIGHT} in flight`, SLOTS, (_, k) => slotProblems[k]!, 'par'))
+    results.push(await measure(t, '/统计, 1 at a time', [SEQUENTIAL_SLOT], (_, slot) => statsRequest(slot)))
+    results.push(await measure(t, `/统计, ${IN_FLIGHT} in flight`, SLOTS, (_, slot) => statsRequest(slot)))
+
+    await cleanups.pop()!()
+  }
+
+  // ---- report ----
+  const rows = results.map((r) => {
+    const sorted = [...r.latencies].sort((a, b) => a - b)
+    return [
+      r.name,
+      String(r.count),
+      (r.durationMs / 1000).toFixed(2),
+      (r.count / (r.durationMs / 1000)).toFixed(0),
+      percentile(sorted, 50).toFixed(1),
+      percentile(sorted, 99).toFixed(1),
+      sorted.at(-1)!.toFixed(1),
+    ]
+  })
+  const header = ['scenario', 'msgs', 'time (s)', 'msgs/s', 'p50 (ms)', 'p99 (ms)', 'max (ms)']
+  const width = (s: string) => [...s].reduce((w, ch) => w + (/[\u2E80-\uFFEF]/.test(ch) ? 2 : 1), 0)
+  const widths = header.map((h, c) => Math.max(width(h), ...rows.map((row) => width(row[c]!))))
+  const line = (cells: string[]) =>
+    cells.map((cell, c) => (c === 0 ? cell + ' '.repeat(widths[c]! - width(cell)) : ' '.repeat(widths[c]! - width(cell)) + cell)).join('  ')
+
+  const cpus = os.cpus()
+  console.log('')
+  console.log('renju-assistant benchmark — message said in the mock WeChat → bot reply seen there, over gRPC (127.0.0.1)')
+  console.log(`date ${startedAt.toISOString()}  node ${process.version}  ${os.platform()}/${os.arch()}  cpu ${cpus[0]?.model.trim() ?? 'unknown'} ×${cpus.length}`)
+  console.log(`each run: ${WARMUP} warm-up messages, then ${MEASURED} measured; "${IN_FLIGHT} in flight" = ${IN_FLIGHT} senders over the township's 7 groups, one outstanding each`)
+  console.log('')
+  console.log(line(header))
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '))
+  for (const row of rows) console.log(line(row))
+  console.log('')
+  console.log(`every measured message got exactly one reply; /整改 runs wrote ${MEASURED} history rows each. total ${((performance.now() - wallStart) / 1000).toFixed(1)} s`)
+} catch (error) {
+  exitCode = 1
+  console.error('benchmark failed:', error)
+} finally {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch((err: unknown) => console.error('cleanup failed:', err))
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true })
+}
+
+// Bots and servers are stopped above; gRPC/LevelDB internals can still keep the loop alive.
+process.exit(exitCode)
