@@ -318,5 +318,12 @@ try {
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true })
 }
 
-// Bots and servers are stopped above; gRPC/LevelDB internals can still keep the loop alive.
-process.exit(exitCode)
+// Every bot and server is stopped above, and the process then exits by itself (checked). Should
+// something still hold the event loop (a gRPC or LevelDB handle in a future version), say what
+// and exit anyway rather than hang.
+process.exitCode = exitCode
+setTimeout(() => {
+  const handles = (process as unknown as { _getActiveHandles(): object[] })._getActiveHandles().map((h) => h.constructor.name)
+  console.error(`still running 3 s after cleanup (${handles.join(', ')}); exiting`)
+  process.exit(exitCode)
+}, 3_000).unref()

@@ -10,7 +10,7 @@ const root = resolve(import.meta.dirname, '../..')
 
 describe('npm start without a token', () => {
   it('says it is a sandbox in its first line and plays the demo with real replies', async () => {
-    const env = { ...process.env, RENJU_SANDBOX_DB: join(mkdtempSync(join(tmpdir(), 'renju-sandbox-')), 'sandbox.sqlite') }
+    const env: NodeJS.ProcessEnv = { ...process.env, RENJU_SANDBOX_DB: join(mkdtempSync(join(tmpdir(), 'renju-sandbox-')), 'sandbox.sqlite') }
     delete env.WECHATY_PUPPET_SERVICE_TOKEN
     delete env.LOG_LEVEL
     const child = spawn(join(root, 'node_modules/.bin/tsx'), ['src/main.ts'], { cwd: root, env })
