@@ -42,7 +42,7 @@ export default defineCommand({
       }
       problemId = open[0]!.id
     }
-    const current = await ledger.get(problemId)
+    const current = await ledger.find(problemId)
     if (village && current.village !== village) throw new ArgumentError(`#${problemId} 是${current.village}的问题，不是${village}的。`)
     ctx.requireScope(current.village)
     const { problem, from } = await ledger.progress(problemId, status, note, { actorId: ctx.actor.id, actorName: ctx.actor.name, messageId: ctx.messageId })

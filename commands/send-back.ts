@@ -16,7 +16,7 @@ export default defineCommand({
   }),
   async run({ id, reason }, ctx) {
     const { ledger } = ctx.services
-    ctx.requireScope((await ledger.get(id)).village)
+    ctx.requireScope((await ledger.find(id)).village)
     const { problem, from } = await ledger.sendBack(id, reason, { actorId: ctx.actor.id, actorName: ctx.actor.name, messageId: ctx.messageId })
     const who = problem.responsibleName ? `请 ${problem.responsibleName} ` : '请'
     return [

@@ -16,7 +16,7 @@ export default defineCommand({
   }),
   async run({ id }, ctx) {
     const { ledger } = ctx.services
-    ctx.requireScope((await ledger.get(id)).village)
+    ctx.requireScope((await ledger.find(id)).village)
     const { problem } = await ledger.verify(id, { actorId: ctx.actor.id, actorName: ctx.actor.name, messageId: ctx.messageId })
     return `☑️ #${problem.id} ${problem.village} ${problem.description}：已销号。\n${statusLine(await ledger.countsOf(problem.village))}`
   },

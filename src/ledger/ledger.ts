@@ -62,10 +62,15 @@ export class Ledger {
     return { problem, similar }
   }
 
+  /** A problem with its whole history, for /查询. */
   async get(id: number): Promise<ProblemWithHistory> {
     const problem = await this.db.problem.findUnique({ where: { id }, include: { history: { orderBy: { at: 'asc' } } } })
-    if (!problem) throw new UserError(`台账里没有 #${id} 号问题。用 /台账 查看各村问题编号。`)
-    return problem
+    return problem ?? notFound(id)
+  }
+
+  /** A problem without its history: what a change needs. */
+  async find(id: number): Promise<Problem> {
+    return (await this.db.problem.findUnique({ where: { id } })) ?? notFound(id)
   }
 
   /** Problems still to be rectified in a village, oldest first. */
@@ -89,7 +94,7 @@ export class Ledger {
 
   /** 整改中 or 已完成, reported by the village. */
   async progress(id: number, to: ProgressStatus, note: string | undefined, meta: ChangeMeta): Promise<{ problem: Problem; from: string }> {
-    const current = await this.get(id)
+    const current = await this.find(id)
     if (current.status === STATUS.verified) throw new UserError(`#${id} 已销号，不能再改动。如需重新整改，请包村干部用 /退回 ${id} 原因。`)
     if (current.status === STATUS.done && to === STATUS.done) throw new UserError(`#${id} 已经是已完成，等待包村干部销号。`)
     if (current.status === STATUS.done) throw new UserError(`#${id} 已完成，等待包村干部销号；如需返工，请包村干部用 /退回 ${id} 原因。`)
@@ -98,7 +103,7 @@ export class Ledger {
 
   /** 销号: a supervisor confirms a completed problem. */
   async verify(id: number, meta: ChangeMeta): Promise<{ problem: Problem; from: string }> {
-    const current = await this.get(id)
+    const current = await this.find(id)
     if (current.status === STATUS.verified) throw new UserError(`#${id} 已经销号了。`)
     if (current.status !== STATUS.done) throw new UserError(`#${id} 目前是「${current.status}」，村里报告已完成后才能销号。`)
     return this.move(current, STATUS.verified, '销号', undefined, meta)
@@ -106,7 +111,7 @@ export class Ledger {
 
   /** 退回: a supervisor sends completed (or verified) work back to 整改中, with a reason. */
   async sendBack(id: number, reason: string, meta: ChangeMeta): Promise<{ problem: Problem; from: string }> {
-    const current = await this.get(id)
+    const current = await this.find(id)
     if (!DONE_STATUSES.includes(current.status as Status)) throw new UserError(`#${id} 目前是「${current.status}」，还没有报告完成，不需要退回。`)
     return this.move(current, STATUS.doing, '退回', reason, meta)
   }
@@ -163,6 +168,10 @@ export class Ledger {
     const open = await this.openIn(village)
     return open.find((p) => similarText(p.description, description))
   }
+}
+
+function notFound(id: number): never {
+  throw new UserError(`台账里没有 #${id} 号问题。用 /台账 查看各村问题编号。`)
 }
 
 /** Two descriptions of one spot: one contains the other, or they differ in few characters. */
