@@ -1,9 +1,7 @@
 import { z } from 'zod'
 import { categoryOf, SOURCES, statusLine } from '../src/ledger/index.ts'
 import { ArgumentError, CADRE_ROLES, defineCommand } from '../src/registry/index.ts'
-import { endOfDate, endOfDayAfter, formatDate } from '../src/time.ts'
-
-const CHINESE_DIGITS: Record<string, number> = { 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9, 十: 10 }
+import { endOfDayAfter, formatDate } from '../src/time.ts'
 
 export default defineCommand({
   name: '问题',
@@ -14,15 +12,7 @@ export default defineCommand({
   roles: CADRE_ROLES,
   parse(args, ctx) {
     const village = ctx.villageOrAsk(args.village())
-    const days = args.match(/^限期:?(\d{1,3}|[一二两三四五六七八九十])天?$/)
-    const date = args.match(/^限期:?(\d{1,2})[月.\/-](\d{1,2})日?$/)
-    const loose = args.match(/^限期/)
-    if (loose) throw new ArgumentError(`没看懂「${loose.input}」。限期请写成「限期5天」或「限期11月30日」。`)
-    const deadline = days
-      ? endOfDayAfter(ctx.now, Number(days[1]) || CHINESE_DIGITS[days[1]!]!)
-      : date
-        ? endOfDate(ctx.now, Number(date[1]), Number(date[2]))
-        : endOfDayAfter(ctx.now, ctx.services.policy.defaultDeadlineDays)
+    const deadline = args.deadline(ctx.now) ?? endOfDayAfter(ctx.now, ctx.services.policy.defaultDeadlineDays)
     const responsible = args.match(/^责任人:?(.+)$/)?.[1]
     const { township } = ctx.services
     const gridWord = args.match(/^(?:.*村)?(第\d+网格)$/)?.[1]
@@ -43,13 +33,13 @@ export default defineCommand({
     hamlet: z.string().optional(),
     grid: z.string().optional(),
     source: z.enum(SOURCES),
-    deadline: z.date().refine((d) => !Number.isNaN(d.getTime()), '限期的日期不对，请写成「限期11月30日」'),
+    deadline: z.date(),
     responsibleName: z.string().optional(),
     description: z.string({ error: '请写明问题是什么，例如：三组路边垃圾堆放' }).min(2, '问题描述太短，请写清是什么问题、在哪里'),
   }),
   async run(input, ctx) {
     ctx.requireScope(input.village)
-    const { ledger } = ctx.services
+    const { ledger, photos, pairing } = ctx.services
     const { problem, similar } = await ledger.file(
       { ...input, category: categoryOf(input.description) },
       { actorId: ctx.actor.id, actorName: ctx.actor.name, messageId: ctx.messageId },
@@ -59,6 +49,13 @@ export default defineCommand({
       `类别：${problem.category}　来源：${problem.source}　限期：${formatDate(problem.deadline!)}　责任人：${problem.responsibleName ?? '未指定'}`,
     ]
     if (similar) lines.push(`⚠️ 疑似与 #${similar.id} 重复：${similar.description}（${similar.status}）`)
+    // Photos sent just before the command are its "before" photos; so are those sent next.
+    const target = { problemId: problem.id, kind: '整改前' as const }
+    const earlier = await photos.unpaired(ctx.conversationId, ctx.actor.id, pairing.since)
+    const { linked, reuseNotes } = await photos.link(earlier, target, { id: ctx.actor.id, name: ctx.actor.name, messageId: ctx.messageId })
+    await pairing.open(ctx.conversationId, ctx.actor.id, target)
+    lines.push(linked > 0 ? `已附上整改前照片 ${linked} 张。` : `请接着发送现场照片（${ctx.services.policy.photoWindowMinutes} 分钟内），会作为整改前照片。`)
+    lines.push(...reuseNotes.map((n) => `⚠️ ${n}`))
     lines.push(statusLine(await ledger.countsOf(problem.village)))
     return lines.join('\n')
   },

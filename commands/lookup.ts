@@ -15,6 +15,9 @@ export default defineCommand({
     extra: z.undefined({ error: '查询只需要写编号，例如 /查询 12' }),
   }),
   async run({ id }, ctx) {
-    return problemDetail(await ctx.services.ledger.get(id), ctx.now)
+    const problem = await ctx.services.ledger.get(id)
+    const evidence = await ctx.services.photos.evidenceOf(id)
+    const photoLine = `照片：整改前 ${evidence.before} 张，整改后 ${evidence.after} 张${evidence.reuseNotes.length > 0 ? `（${evidence.reuseNotes.length} 张疑似重复使用）` : ''}`
+    return [problemDetail(problem, ctx.now), photoLine, ...evidence.reuseNotes.map((n) => `⚠️ ${n}`)].join('\n')
   },
 })

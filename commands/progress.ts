@@ -1,6 +1,7 @@
 import { z } from 'zod'
-import { PROGRESS_LOOKALIKES, PROGRESS_STATUSES, problemLine, statusLine } from '../src/ledger/index.ts'
+import { PROGRESS_LOOKALIKES, PROGRESS_STATUSES, problemLine, STATUS, statusLine } from '../src/ledger/index.ts'
 import { ArgumentError, defineCommand, NeedMore } from '../src/registry/index.ts'
+import { applyProgress } from '../src/workflow/progress.ts'
 
 export default defineCommand({
   name: '整改',
@@ -45,14 +46,23 @@ export default defineCommand({
     const current = await ledger.find(problemId)
     if (village && current.village !== village) throw new ArgumentError(`#${problemId} 是${current.village}的问题，不是${village}的。`)
     ctx.requireScope(current.village)
-    const { problem, from } = await ledger.progress(problemId, status, note, { actorId: ctx.actor.id, actorName: ctx.actor.name, messageId: ctx.messageId })
-    const lines = [`✅ #${problem.id} ${problem.village} ${problem.description}：${from} → ${problem.status}`]
-    if (note) lines.push(`说明：${note}`)
-    if (problem.status === '已完成') {
-      const supervisors = ctx.services.township.supervisorsOf(problem.village)
-      lines.push(`请包村干部${supervisors.length > 0 ? ` ${supervisors.join('、')} ` : ''}核实后销号（/销号 ${problem.id}）。`)
+    const stillOpen = current.status === STATUS.todo || current.status === STATUS.doing
+    // 整改中, and moves the ledger refuses (with its reason), need no photo.
+    if (status !== STATUS.done || !stillOpen) return applyProgress(ctx.services, { problem: current, status, note, actor: ctx.actor, messageId: ctx.messageId })
+
+    // 已完成: photos sent just before are its "after" photos; so are those sent next.
+    const { photos, pairing, policy } = ctx.services
+    const target = { problemId: current.id, kind: '整改后' as const }
+    const by = { id: ctx.actor.id, name: ctx.actor.name, messageId: ctx.messageId }
+    const { linked, reuseNotes } = await photos.link(await photos.unpaired(ctx.conversationId, ctx.actor.id, pairing.since), target, by)
+    const hasPhoto = linked > 0 || (await photos.evidenceOf(current.id)).after > 0
+    if (policy.completionNeedsPhoto && !hasPhoto) {
+      await pairing.open(ctx.conversationId, ctx.actor.id, target, { status, note, messageId: ctx.messageId })
+      return `收到。按乡里规定，报已完成需要整改后照片：请在 ${policy.photoWindowMinutes} 分钟内发送 #${current.id} 的整改后照片，收到后即改为已完成。`
     }
-    lines.push(statusLine(await ledger.countsOf(problem.village)))
-    return lines.join('\n')
+    await pairing.open(ctx.conversationId, ctx.actor.id, target)
+    const reply = await applyProgress(ctx.services, { problem: current, status, note, actor: ctx.actor, messageId: ctx.messageId })
+    const photoLines = [...(linked > 0 ? [`已附上整改后照片 ${linked} 张。`] : []), ...reuseNotes.map((n) => `⚠️ ${n}`)]
+    return [...photoLines, reply].join('\n')
   },
 })

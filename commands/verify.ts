@@ -18,6 +18,12 @@ export default defineCommand({
     const { ledger } = ctx.services
     ctx.requireScope((await ledger.find(id)).village)
     const { problem } = await ledger.verify(id, { actorId: ctx.actor.id, actorName: ctx.actor.name, messageId: ctx.messageId })
-    return `☑️ #${problem.id} ${problem.village} ${problem.description}：已销号。\n${statusLine(await ledger.countsOf(problem.village))}`
+    const evidence = await ctx.services.photos.evidenceOf(problem.id)
+    return [
+      `☑️ #${problem.id} ${problem.village} ${problem.description}：已销号。`,
+      `照片：整改前 ${evidence.before} 张，整改后 ${evidence.after} 张。`,
+      ...evidence.reuseNotes.map((n) => `⚠️ 请注意：${n}`),
+      statusLine(await ledger.countsOf(problem.village)),
+    ].join('\n')
   },
 })

@@ -20,6 +20,7 @@ if (token) {
   const assistant = await startAssistant({
     config,
     databaseUrl: env.DATABASE_URL ?? sqliteUrl('data/renju.sqlite'),
+    photoDir: env.RENJU_PHOTO_DIR,
     puppet: servicePuppet({ ...env, WECHATY_PUPPET_SERVICE_TOKEN: token }),
     logger,
   })
@@ -29,8 +30,10 @@ if (token) {
   const sandboxDb = env.RENJU_SANDBOX_DB
   console.log(`本地沙盒：未设置 WECHATY_PUPPET_SERVICE_TOKEN，用模拟微信运行（配置 ${env.RENJU_CONFIG}，数据库 ${sandboxDb}）`)
   for (const suffix of ['', '-wal', '-shm']) rmSync(sqliteUrl(sandboxDb).slice(5) + suffix, { force: true })
+  const photoDir = sqliteUrl(sandboxDb).slice(5) + '-photos'
+  rmSync(photoDir, { recursive: true, force: true })
   const sandbox = createSandbox(config)
-  const assistant = await startAssistant({ config, databaseUrl: sqliteUrl(sandboxDb), puppet: sandbox.puppet, logger })
+  const assistant = await startAssistant({ config, databaseUrl: sqliteUrl(sandboxDb), photoDir, puppet: sandbox.puppet, logger })
   sandbox.login()
   stopOnSignal(assistant.stop)
   if (!env.RENJU_NO_DEMO) await playDemo(sandbox)

@@ -1,10 +1,8 @@
 import fc from 'fast-check'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { Township } from '../src/config/township.ts'
 import { createLogger } from '../src/log.ts'
 import { createDispatcher, defineCommand, Registry } from '../src/registry/index.ts'
-import { exampleConfig } from './support/township.ts'
 import { ADMIN, dispatcherFixture, GRID, OTHER_SECRETARY, RESIDENT, SECRETARY, STRANGER, SUPERVISOR } from './support/dispatcher.ts'
 
 type Fixture = Awaited<ReturnType<typeof dispatcherFixture>>
@@ -164,18 +162,19 @@ describe('the error boundary', () => {
   it('answers an unexpected failure with a short code, never the error text or a stack', async () => {
     const f = await dispatcherFixture()
     const broken = defineCommand({
-      name: '坏了', aliases: [], summary: 's', usage: '/坏了', examples: ['/坏了'], roles: ['admin'],
+      name: '坏了',
+      aliases: [],
+      summary: 's',
+      usage: '/坏了',
+      examples: ['/坏了'],
+      roles: ['admin'],
       parse: () => ({}),
       schema: z.object({}),
       run: async () => {
         throw new Error('SQLITE_CORRUPT: secret details')
       },
     })
-    const config = exampleConfig()
-    const dispatch = createDispatcher({
-      db: f.db, registry: new Registry([broken]), clock: f.clock, logger: createLogger('silent'),
-      services: { township: new Township(config), ledger: f.ledger, policy: config.policy },
-    })
+    const dispatch = createDispatcher({ db: f.db, registry: new Registry([broken]), clock: f.clock, logger: createLogger('silent'), services: f.services })
     const reply = await dispatch({ id: 'x1', conversationId: 'c', where: { kind: 'township' }, talkerId: ADMIN, talkerName: '刘主任', text: '/坏了', mentionedSelf: false, sentAt: f.clock() })
     expect(reply?.text).toMatch(/^系统出错（编号 [0-9a-z]{1,4}），已记录。请稍后再试，或联系乡办公室。$/)
     const row = await f.db.inboxMessage.findUnique({ where: { messageId: 'x1' } })

@@ -4,20 +4,45 @@ import { types } from 'wechaty-puppet'
 import type { Conversation, Township } from '../config/township.ts'
 import type { Logger } from '../log.ts'
 import type { Dispatch, IncomingMessage } from '../registry/index.ts'
-import { Sender } from './sender.ts'
+import type { Sender } from './sender.ts'
 
 export interface AssistantDeps {
   dispatch: Dispatch
   township: Township
+  sender: Sender
   logger: Logger
+  /** Pictures larger than this, or slower to fetch, are asked for again. */
+  photoLimits: { maxBytes: number; downloadMs: number }
 }
 
 /** Installs the assistant on a bot; returns its uninstaller, as Wechaty plugins do. */
-export function assistantPlugin({ dispatch, township, logger }: AssistantDeps): WechatyPlugin {
-  const sender = new Sender(logger)
+export function assistantPlugin({ dispatch, township, sender, logger, photoLimits }: AssistantDeps): WechatyPlugin {
+  /**
+   * A picture's bytes, within the size and time limits. Some puppet services cannot pass
+   * large files (gRPC's 4 MB message cap): those become 'unavailable', and the sender is asked to resend.
+   */
+  async function fetchPhoto(message: Message): Promise<Buffer | 'unavailable'> {
+    let timer: NodeJS.Timeout | undefined
+    try {
+      const download = (async () => {
+        const box = await message.toFileBox()
+        if (box.size > photoLimits.maxBytes) return 'unavailable' as const
+        const data = await box.toBuffer()
+        return data.length > photoLimits.maxBytes ? ('unavailable' as const) : data
+      })()
+      const timeout = new Promise<'unavailable'>((resolve) => (timer = setTimeout(() => resolve('unavailable'), photoLimits.downloadMs)))
+      return await Promise.race([download, timeout])
+    } catch (err) {
+      logger.warn({ err, messageId: message.id }, 'photo download failed')
+      return 'unavailable'
+    } finally {
+      clearTimeout(timer)
+    }
+  }
 
   async function toIncoming(message: Message): Promise<IncomingMessage | undefined> {
-    if (message.self() || message.type() !== types.Message.Text) return undefined
+    const type = message.type()
+    if (message.self() || (type !== types.Message.Text && type !== types.Message.Image)) return undefined
     const room = message.room()
     const talker = message.talker()
     let where: Conversation
@@ -29,14 +54,15 @@ export function assistantPlugin({ dispatch, township, logger }: AssistantDeps): 
       if (!township.isRegistered(talker.id)) return undefined // strangers cannot use the bot privately
       where = { kind: 'private' }
     }
-    const mentionedSelf = room ? await message.mentionSelf() : false
+    const mentionedSelf = room && type === types.Message.Text ? await message.mentionSelf() : false
     return {
       id: message.id,
       conversationId: room ? room.id : talker.id,
       where,
       talkerId: talker.id,
       talkerName: (room ? await room.alias(talker) : undefined) ?? talker.name(),
-      text: mentionedSelf ? await message.mentionText() : message.text(),
+      text: type === types.Message.Image ? '' : mentionedSelf ? await message.mentionText() : message.text(),
+      photo: type === types.Message.Image ? await fetchPhoto(message) : undefined,
       mentionedSelf,
       sentAt: message.date(),
     }
@@ -48,11 +74,12 @@ export function assistantPlugin({ dispatch, township, logger }: AssistantDeps): 
     const reply = await dispatch(incoming)
     if (!reply) return
     const room = message.room()
-    if (room) await sender.say(room, reply.text, reply.mention ? message.talker() : undefined)
-    else await sender.say(message.talker(), reply.text)
+    if (room) await sender.say(room, reply.text, reply.mention ? [message.talker()] : [], reply.file)
+    else await sender.say(message.talker(), reply.text, [], reply.file)
   }
 
   return (bot: Wechaty) => {
+    sender.attach(bot)
     const listener = (message: Message) => {
       // Nothing a message carries may take the bot down.
       onMessage(message).catch((err: unknown) => logger.error({ err, messageId: message.id }, 'message pipeline failed'))

@@ -55,7 +55,7 @@ export const townshipConfigSchema = z
       .prefault({}),
     policy: z
       .object({
-        /** 已完成 needs an "after" photo (enforced once photos land). */
+        /** 已完成 needs an "after" photo: without one it is held until the photo comes. */
         completionNeedsPhoto: z.boolean().default(false),
         /** 限期 when /问题 names none. */
         defaultDeadlineDays: z.number().int().positive().default(7),
@@ -63,6 +63,13 @@ export const townshipConfigSchema = z
         promptMinutes: z.number().int().positive().default(5),
         /** A message older than this on arrival is answered with a "handled late" note. */
         lateAfterSeconds: z.number().int().positive().default(120),
+        /** Photos sent within this many minutes of a command (before or after it) belong to it. */
+        photoWindowMinutes: z.number().int().positive().default(10),
+        /** Several photos in a row get one confirmation, this many seconds after the last. */
+        photoBatchSeconds: z.number().positive().default(3),
+        /** Largest picture taken, and how long its download may take. */
+        photoMaxMegabytes: z.number().positive().default(20),
+        photoDownloadSeconds: z.number().positive().default(30),
       })
       .prefault({}),
   })

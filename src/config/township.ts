@@ -85,7 +85,15 @@ export class Township {
 
   /** The cadres who supervise a village (包村干部), who verify its work. */
   supervisorsOf(village: string): string[] {
-    return this.config.people.filter((p) => p.role === 'supervisor' && (p.villages.length === 0 || p.villages.includes(village))).map((p) => p.name)
+    return this.supervisorPeople(village).map((p) => p.name)
+  }
+
+  supervisorIdsOf(village: string): string[] {
+    return this.supervisorPeople(village).map((p) => p.wechatId)
+  }
+
+  private supervisorPeople(village: string): PersonConfig[] {
+    return this.config.people.filter((p) => p.role === 'supervisor' && (p.villages.length === 0 || p.villages.includes(village)))
   }
 
   /** The group a room is bound to, by id first, then by topic. */

@@ -2,8 +2,11 @@
 // removes what it recognised, so words may come in any order and a completion appended
 // later ("12" after a question) is read the same way.
 import type { Township } from '../config/township.ts'
+import { endOfDate, endOfDayAfter } from '../time.ts'
 import { ArgumentError } from './errors.ts'
 import { tokenize } from './text.ts'
+
+const CHINESE_DIGITS: Record<string, number> = { 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9, 十: 10 }
 
 export class Args {
   private words: string[]
@@ -51,6 +54,27 @@ export class Args {
     const i = this.words.findIndex((w, j) => (stop < 0 || j < stop) && /^(#|No\.?|编号)?\d{1,7}号?$/i.test(w))
     if (i < 0) return undefined
     return Number(this.removeAt(i, this.words[i]!).replace(/\D/g, ''))
+  }
+
+  /** A deadline: 限期5天, 限期五天, 限期11月30日 (the end of that township day); undefined when none is written. */
+  deadline(now: Date): Date | undefined {
+    const days = this.match(/^限期:?(\d{1,3}|[一二两三四五六七八九十])天?$/)
+    if (days) return endOfDayAfter(now, Number(days[1]) || CHINESE_DIGITS[days[1]!]!)
+    const date = this.match(/^限期:?(\d{1,2})[月.\/-](\d{1,2})日?$/)
+    if (date) {
+      const [month, day] = [Number(date[1]), Number(date[2])]
+      if (month < 1 || month > 12 || day < 1 || day > 31) throw new ArgumentError(`「${date[0]}」不是有效的日期。`)
+      return endOfDate(now, month, day)
+    }
+    const loose = this.match(/^限期/)
+    if (loose) throw new ArgumentError(`没看懂「${loose.input}」。限期请写成「限期5天」或「限期11月30日」。`)
+    return undefined
+  }
+
+  /** A 随手拍 number: R3, r3, #R3. */
+  reportNumber(): number | undefined {
+    const m = this.match(/^#?R(\d{1,7})$/i)
+    return m ? Number(m[1]) : this.number()
   }
 
   /** The first word that is one of `choices`. */

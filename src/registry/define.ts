@@ -3,20 +3,41 @@ import type { z } from 'zod'
 import type { Role, Policy } from '../config/schema.ts'
 import type { Actor, Conversation, Township } from '../config/township.ts'
 import type { Ledger } from '../ledger/index.ts'
+import type { PhotoLibrary, PhotoPairing } from '../photos/index.ts'
+import type { Reports } from '../reports/reports.ts'
 import type { Args } from './args.ts'
 import type { Registry } from './registry.ts'
+
+export interface OutgoingFile {
+  name: string
+  data: Buffer
+}
+
+/** Says something in a conversation unprompted: photo confirmations, reminders, news for a reporter. */
+export interface Notifier {
+  send(conversationId: string, text: string, mentionIds?: string[], file?: OutgoingFile): Promise<void>
+}
 
 /** What commands may use; passed in by the composition root. */
 export interface Services {
   township: Township
   ledger: Ledger
+  photos: PhotoLibrary
+  pairing: PhotoPairing
+  reports: Reports
+  notify: Notifier
   policy: Policy
 }
+
+/** A command's answer: text, and a picture or file to send after it. */
+export type CommandReply = string | { text: string; file?: OutgoingFile }
 
 export interface CommandContext {
   actor: Actor
   where: Conversation
   messageId: string
+  /** The group's id, or the sender's for a private chat. */
+  conversationId: string
   now: Date
   services: Services
   /** Every command, for /帮助. */
@@ -45,7 +66,7 @@ export interface CommandDefinition<A = unknown> {
   /** Validates what `parse` read: a missing field's message is asked as a question. */
   schema: z.ZodType<A>
   /** Does the work and returns the reply. */
-  run(args: A, ctx: CommandContext): Promise<string>
+  run(args: A, ctx: CommandContext): Promise<CommandReply>
 }
 
 export function defineCommand<S extends z.ZodType>(

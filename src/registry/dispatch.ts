@@ -8,7 +8,10 @@ import { Township } from '../config/township.ts'
 import { UserError } from '../errors.ts'
 import { errorCode, type Logger } from '../log.ts'
 import { Args } from './args.ts'
-import type { CommandContext, CommandDefinition, Services } from './define.ts'
+import type { CommandContext, CommandDefinition, CommandReply, OutgoingFile, Services } from './define.ts'
+import { PhotoError } from '../photos/index.ts'
+import { applyProgress } from '../workflow/progress.ts'
+import { STATUS } from '../ledger/index.ts'
 import { ArgumentError, NeedMore } from './errors.ts'
 import type { Registry } from './registry.ts'
 import { Inbox, Prompts } from './state.ts'
@@ -21,8 +24,10 @@ export interface IncomingMessage {
   where: Conversation
   talkerId: string
   talkerName: string
-  /** The text with any @-mention of the bot already removed. */
+  /** The text with any @-mention of the bot already removed ('' for a picture). */
   text: string
+  /** A picture's bytes, or 'unavailable' when it could not be fetched in time or was too big. */
+  photo?: Buffer | 'unavailable'
   mentionedSelf: boolean
   sentAt: Date
 }
@@ -31,6 +36,8 @@ export interface Reply {
   text: string
   /** @-mention the sender (in groups). */
   mention: boolean
+  /** A picture or file sent after the text. */
+  file?: OutgoingFile
 }
 
 export interface DispatcherDeps {
@@ -53,8 +60,9 @@ export function createDispatcher({ db, registry, services, clock, logger }: Disp
   // One conversation's messages are handled in order (a question, then its answer);
   // different conversations do not wait for each other.
   const queues = new Map<string, Promise<unknown>>()
+  const batches = new PhotoBatches(services.notify, policy.photoBatchSeconds * 1000, logger)
 
-  async function runCommand(command: CommandDefinition, argText: string, ctx: CommandContext, message: IncomingMessage): Promise<string> {
+  async function runCommand(command: CommandDefinition, argText: string, ctx: CommandContext, message: IncomingMessage): Promise<CommandReply> {
     const { actor } = ctx
     if (!command.roles.includes(actor.role)) {
       const hint = actor.role === 'resident' ? '发现问题可以告诉本村网格员或村干部；发 /台账 可查看整改进度。' : '发 /帮助 查看您可以用的命令。'
@@ -86,6 +94,7 @@ export function createDispatcher({ db, registry, services, clock, logger }: Disp
       actor,
       where: message.where,
       messageId: message.id,
+      conversationId: message.conversationId,
       now,
       services,
       registry,
@@ -104,36 +113,75 @@ export function createDispatcher({ db, registry, services, clock, logger }: Disp
     }
   }
 
-  async function respond(message: IncomingMessage, text: string, now: Date): Promise<{ text: string; outcome: string } | undefined> {
+  async function respond(message: IncomingMessage, text: string, now: Date): Promise<{ reply: CommandReply; outcome: string } | undefined> {
     const actor = township.actor(message.talkerId, message.talkerName, message.where)
+    if (message.photo) return respondToPhoto(message, message.photo, actor)
     const ctx = contextFor(actor, message, now)
     const split = splitCommand(text, registry.words)
     const command = split ? registry.find(split.head) : undefined
     if (split && command) {
       if (command.name !== '取消') await prompts.clear(message.conversationId, message.talkerId)
-      return { text: await runCommand(command, split.rest, ctx, message), outcome: command.name }
+      return { reply: await runCommand(command, split.rest, ctx, message), outcome: command.name }
     }
     const pending = text.length > 0 ? await prompts.get(message.conversationId, message.talkerId, now) : undefined
     if (pending) {
       const waiting = registry.find(pending.commandName)
       await prompts.clear(message.conversationId, message.talkerId)
       const argText = pending.answerFirst ? `${text} ${pending.argText}` : `${pending.argText} ${text}`
-      if (waiting) return { text: await runCommand(waiting, argText, ctx, message), outcome: waiting.name }
+      if (waiting) return { reply: await runCommand(waiting, argText, ctx, message), outcome: waiting.name }
     }
     if (split?.slash || message.mentionedSelf) {
       const near = split ? registry.nearest(split.head) : undefined
       const reply = near
         ? `没有「${split!.head}」这个命令。您是说 /${near.name} 吗？\n写法：${near.usage}\n例如：${near.examples[0]}`
         : `您好，我是${township.name}人居环境整治助手。发 /帮助 查看可以说什么，例如：/台账 卫华村`
-      return { text: reply, outcome: 'unknown' }
+      return { reply, outcome: 'unknown' }
     }
     return undefined
+  }
+
+  /**
+   * A picture: stored and checked, then given to the sender's open window (the command that
+   * asked for it). Several pictures in a row get one confirmation; a picture with nothing to
+   * belong to gets a question. Residents' pictures outside a 随手拍 are ordinary chat.
+   */
+  async function respondToPhoto(message: IncomingMessage, data: Buffer | 'unavailable', actor: Actor): Promise<{ reply: CommandReply; outcome: string } | undefined> {
+    const { photos, pairing, ledger } = services
+    const window = await pairing.active(message.conversationId, message.talkerId)
+    if (!window && actor.role === 'resident') return undefined
+    if (data === 'unavailable') return { reply: '这张照片没有收到（文件太大或网络不好），请重新发送一次。', outcome: 'photo unavailable' }
+    const batchKey = window ? `${window.target.problemId ?? 'R' + window.target.reportId}:${window.target.kind}` : 'unpaired'
+    batches.pause(message, batchKey) // the confirmation waits while this photo is processed
+    let photo
+    try {
+      photo = await photos.receive(data, { id: actor.id, name: actor.name, messageId: message.id, conversationId: message.conversationId })
+    } catch (error) {
+      batches.resume(message, batchKey)
+      if (error instanceof PhotoError) return { reply: error.message, outcome: 'photo refused' }
+      throw error
+    }
+    const by = { id: actor.id, name: actor.name, messageId: message.id }
+    if (!window) {
+      batches.add(message, batchKey, [], (n) => `收到 ${n} 张照片。这是哪个问题的？请回复 /照片 编号（例如 /照片 12），照片就会归到该问题。`)
+      return { reply: '', outcome: 'photo unpaired' }
+    }
+    const { reuseNotes } = await photos.link([photo], window.target, by)
+    const { problemId, reportId, kind } = window.target
+    if (window.held && problemId) {
+      await pairing.release(message.conversationId, message.talkerId)
+      const problem = await ledger.find(problemId)
+      const text = await applyProgress(services, { problem, status: STATUS.done, note: window.held.note, actor, messageId: window.held.messageId })
+      return { reply: [`收到 #${problemId} 的整改后照片。`, ...reuseNotes.map((n) => `⚠️ ${n}`), text].join('\n'), outcome: 'photo completes' }
+    }
+    const what = problemId ? `#${problemId} 添加${kind}照片` : `随手拍 R${reportId} 添加照片`
+    batches.add(message, batchKey, reuseNotes, (n) => `已为 ${what} ${n} 张`)
+    return { reply: '', outcome: 'photo linked' }
   }
 
   async function handle(message: IncomingMessage): Promise<Reply | undefined> {
     const started = Date.now()
     const receivedAt = clock()
-    const text = normalizeText(message.text).slice(0, MAX_TEXT)
+    const text = message.photo ? '[图片]' : normalizeText(message.text).slice(0, MAX_TEXT)
     const fresh = await inbox.accept({
       messageId: message.id,
       conversationId: message.conversationId,
@@ -151,9 +199,11 @@ export function createDispatcher({ db, registry, services, clock, logger }: Disp
       const result = await respond(message, text, receivedAt)
       if (!result) return undefined
       outcome = result.outcome
+      if (result.reply === '') return undefined
       const late = receivedAt.getTime() - message.sentAt.getTime() > policy.lateAfterSeconds * 1000
       const prefix = late ? `（您 ${formatTime(message.sentAt)} 发的消息因助手离线，现在才处理）\n` : ''
-      return { text: prefix + result.text, mention: message.where.kind !== 'private' }
+      const { text: body, file } = typeof result.reply === 'string' ? { text: result.reply, file: undefined } : result.reply
+      return { text: prefix + body, mention: message.where.kind !== 'private', file }
     } catch (error) {
       const code = errorCode()
       outcome = `error ${code}`
@@ -174,5 +224,50 @@ export function createDispatcher({ db, registry, services, clock, logger }: Disp
       if (queues.get(message.conversationId) === settled) queues.delete(message.conversationId)
     })
     return next
+  }
+}
+
+/** One confirmation for several photos in a row: sent once the sender has paused. */
+class PhotoBatches {
+  private readonly open = new Map<string, { count: number; notes: string[]; describe: (count: number) => string; timer?: NodeJS.Timeout }>()
+
+  constructor(
+    private readonly notify: Services['notify'],
+    private readonly delayMs: number,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Holds an open batch's confirmation while another photo for it is being processed. */
+  pause(message: IncomingMessage, target: string): void {
+    clearTimeout(this.open.get(this.key(message, target))?.timer)
+  }
+
+  /** Sends a paused batch's confirmation after all (the photo being processed was refused). */
+  resume(message: IncomingMessage, target: string): void {
+    const key = this.key(message, target)
+    const batch = this.open.get(key)
+    if (batch) this.arm(key, message, batch)
+  }
+
+  add(message: IncomingMessage, target: string, notes: string[], describe: (count: number) => string): void {
+    const key = this.key(message, target)
+    const batch = this.open.get(key) ?? { count: 0, notes: [], describe }
+    batch.count++
+    batch.notes.push(...notes)
+    this.open.set(key, batch)
+    this.arm(key, message, batch)
+  }
+
+  private arm(key: string, message: IncomingMessage, batch: { count: number; notes: string[]; describe: (count: number) => string; timer?: NodeJS.Timeout }): void {
+    clearTimeout(batch.timer)
+    batch.timer = setTimeout(() => {
+      this.open.delete(key)
+      const text = [batch.describe(batch.count), ...batch.notes.map((n) => `⚠️ ${n}`)].join('\n')
+      this.notify.send(message.conversationId, text, [message.talkerId]).catch((err: unknown) => this.logger.error({ err }, 'photo confirmation failed'))
+    }, this.delayMs)
+  }
+
+  private key(message: IncomingMessage, target: string): string {
+    return `${message.conversationId}|${message.talkerId}|${target}`
   }
 }

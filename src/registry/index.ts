@@ -1,5 +1,16 @@
 export { Args } from './args.ts'
-export { ALL_ROLES, CADRE_ROLES, SUPERVISING_ROLES, defineCommand, type CommandContext, type CommandDefinition, type Services } from './define.ts'
+export {
+  ALL_ROLES,
+  CADRE_ROLES,
+  SUPERVISING_ROLES,
+  defineCommand,
+  type CommandContext,
+  type CommandDefinition,
+  type CommandReply,
+  type Notifier,
+  type OutgoingFile,
+  type Services,
+} from './define.ts'
 export { createDispatcher, type Dispatch, type IncomingMessage, type Reply } from './dispatch.ts'
 export { ArgumentError, NeedMore } from './errors.ts'
 export { Registry } from './registry.ts'

@@ -1,31 +1,34 @@
 // The dispatcher on its own (no WeChat): for unit tests of what commands answer.
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { commands } from '../../commands/index.ts'
-import { Township } from '../../src/config/township.ts'
-import type { Database } from '../../src/db/index.ts'
-import { Ledger } from '../../src/ledger/index.ts'
+import { buildServices } from '../../src/app.ts'
 import { createLogger } from '../../src/log.ts'
-import { createDispatcher, Registry, type IncomingMessage } from '../../src/registry/index.ts'
+import { createDispatcher, Registry, type IncomingMessage, type OutgoingFile } from '../../src/registry/index.ts'
 import { freshDatabase } from './db.ts'
 import { exampleConfig, manualClock } from './township.ts'
 
 export async function dispatcherFixture() {
   const { db } = await freshDatabase()
   const config = exampleConfig()
-  const township = new Township(config)
+  config.policy.photoBatchSeconds = 0.05
   const clock = manualClock()
-  const ledger = new Ledger(db, clock)
-  const dispatch = createDispatcher({
-    db,
-    registry: new Registry(commands),
-    services: { township, ledger, policy: config.policy },
-    clock,
-    logger: createLogger('silent'),
-  })
+  /** Notices the bot sent unprompted, in order. */
+  const notices: { conversationId: string; text: string; mentionIds: string[]; file?: OutgoingFile }[] = []
+  const notify = { send: async (conversationId: string, text: string, mentionIds: string[] = [], file?: OutgoingFile) => void notices.push({ conversationId, text, mentionIds, file }) }
+  const photoDir = mkdtempSync(join(tmpdir(), 'renju-photos-'))
+  const services = buildServices({ db, config, clock, photoDir, notify })
+  const { ledger } = services
+  const dispatch = createDispatcher({ db, registry: new Registry(commands), services, clock, logger: createLogger('silent') })
   let seq = 0
   const groupOf = (village?: string) => (village ? `group-${village}@chatroom` : 'group-township@chatroom')
 
   /** Says `text` as `wechatId` in a village's group (or the township group) and returns the reply text. */
   async function say(wechatId: string, text: string, village?: string, extra: Partial<IncomingMessage> = {}): Promise<string | undefined> {
+    return (await sayFull(wechatId, text, village, extra))?.text
+  }
+  async function sayFull(wechatId: string, text: string, village?: string, extra: Partial<IncomingMessage> = {}) {
     const message: IncomingMessage = {
       id: `msg-${++seq}`,
       conversationId: groupOf(village),
@@ -37,9 +40,11 @@ export async function dispatcherFixture() {
       sentAt: clock(),
       ...extra,
     }
-    return (await dispatch(message))?.text
+    return dispatch(message)
   }
-  return { db, ledger, clock, say, dispatch, close: () => db.$disconnect() }
+  /** Sends a picture as `wechatId`; resolves with any direct reply. */
+  const sendPhoto = (wechatId: string, data: Buffer, village?: string) => sayFull(wechatId, '', village, { photo: data })
+  return { db, ledger, services, clock, notices, say, sayFull, sendPhoto, dispatch, groupOf, close: () => db.$disconnect() }
 }
 
 export const SECRETARY = 'wxid_sec_weihua'

@@ -66,6 +66,7 @@ export async function startWireTownship(config: TownshipConfig = exampleConfig()
       assistant = await startAssistant({
         config,
         databaseUrl,
+        photoDir: `${dirname(databaseUrl.slice('file:'.length))}/photos`,
         puppet: new PuppetService(wechat.puppetOptions),
         clock: options.clock,
         logger: createLogger('silent'),

@@ -1,0 +1,152 @@
+// The township's photos as records: each picture stored once, linked to problems and reports
+// as evidence, and checked against every earlier picture for reuse.
+import type { Database } from '../db/index.ts'
+import type { Photo, PhotoLink } from '../db/generated/client.ts'
+import { formatDate, type Clock } from '../time.ts'
+import { bandProbes, hammingDistance, hashBands, processImage, SIMILAR_MAX_DISTANCE, type ImageLimits } from './image.ts'
+import type { PhotoStore } from './store.ts'
+
+export type PhotoKind = '整改前' | '整改后' | '随手拍'
+export type { Photo, PhotoLink }
+
+export interface EvidenceTarget {
+  problemId?: number
+  reportId?: number
+  kind: PhotoKind
+}
+
+export interface Who {
+  id: string
+  name: string
+  messageId?: string
+}
+
+export class PhotoLibrary {
+  constructor(
+    private readonly db: Database,
+    private readonly store: PhotoStore,
+    private readonly now: Clock,
+    private readonly limits?: ImageLimits,
+  ) {}
+
+  /**
+   * Checks, stores and records a received picture. The same bytes a second time give the
+   * photo already stored. Throws a PhotoError with a Chinese reason for anything not a photo.
+   */
+  async receive(data: Buffer, from: Who & { conversationId: string }): Promise<Photo> {
+    const image = await processImage(data, this.limits)
+    const known = await this.db.photo.findUnique({ where: { sha256: image.sha256 } })
+    if (known) return known
+    await this.store.save(image, data)
+    return this.db.photo.create({
+      data: {
+        sha256: image.sha256,
+        dhash: image.dhash,
+        format: image.format,
+        width: image.width,
+        height: image.height,
+        bytes: image.bytes,
+        takenAt: image.takenAt,
+        gpsLatitude: image.gps?.latitude,
+        gpsLongitude: image.gps?.longitude,
+        senderId: from.id,
+        senderName: from.name,
+        conversationId: from.conversationId,
+        messageId: from.messageId ?? '',
+        receivedAt: this.now(),
+        bands: { create: hashBands(image.dhash).map((value, band) => ({ band, value })) },
+      },
+    })
+  }
+
+  /**
+   * Links photos to a problem or report. A photo already used as evidence elsewhere (the
+   * same picture, or one within the reuse distance) is linked with a note saying where;
+   * `checkReuse: false` carries a report's photos over to the problem it became.
+   */
+  async link(photos: Photo[], target: EvidenceTarget, by: Who, options = { checkReuse: true }): Promise<{ linked: number; reuseNotes: string[] }> {
+    const reuseNotes: string[] = []
+    let linked = 0
+    for (const photo of photos) {
+      const reuseNote = options.checkReuse ? await this.reuseNote(photo, target) : undefined
+      const exists = await this.db.photoLink.findFirst({
+        where: { photoId: photo.id, problemId: target.problemId ?? null, reportId: target.reportId ?? null, kind: target.kind },
+      })
+      if (exists) continue
+      await this.db.photoLink.create({
+        data: {
+          photoId: photo.id,
+          problemId: target.problemId,
+          reportId: target.reportId,
+          kind: target.kind,
+          reuseNote,
+          linkedById: by.id,
+          linkedByName: by.name,
+          messageId: by.messageId,
+          linkedAt: this.now(),
+        },
+      })
+      linked++
+      if (reuseNote) reuseNotes.push(reuseNote)
+    }
+    return { linked, reuseNotes }
+  }
+
+  /** A sender's photos in a conversation since `since` that are evidence for nothing yet. */
+  unpaired(conversationId: string, senderId: string, since: Date): Promise<Photo[]> {
+    return this.db.photo.findMany({
+      where: { conversationId, senderId, receivedAt: { gte: since }, links: { none: {} } },
+      orderBy: { id: 'asc' },
+    })
+  }
+
+  /** Photo counts of a problem, and the reuse notes on them, for /查询 and /销号. */
+  async evidenceOf(problemId: number): Promise<{ before: number; after: number; reuseNotes: string[] }> {
+    const links = await this.db.photoLink.findMany({ where: { problemId }, select: { kind: true, reuseNote: true } })
+    return {
+      before: links.filter((l) => l.kind === '整改前').length,
+      after: links.filter((l) => l.kind === '整改后').length,
+      reuseNotes: links.flatMap((l) => (l.reuseNote ? [l.reuseNote] : [])),
+    }
+  }
+
+  /** The newest photo of a kind on a problem or report, with its link. */
+  newest(target: EvidenceTarget): Promise<(PhotoLink & { photo: Photo }) | null> {
+    return this.db.photoLink.findFirst({
+      where: { problemId: target.problemId, reportId: target.reportId, kind: target.kind },
+      orderBy: { id: 'desc' },
+      include: { photo: true },
+    })
+  }
+
+  linksOf(reportId: number): Promise<(PhotoLink & { photo: Photo })[]> {
+    return this.db.photoLink.findMany({ where: { reportId }, include: { photo: true }, orderBy: { id: 'asc' } })
+  }
+
+  readNormalized(photo: Photo): Promise<Buffer> {
+    return this.store.readNormalized(photo.sha256)
+  }
+
+  /** Where this picture (or a near copy) was used before for something else, in words. */
+  private async reuseNote(photo: Photo, target: EvidenceTarget): Promise<string | undefined> {
+    // Multi-index lookup: a near copy has some 16-bit band within 2 bits of this one's (see image.ts).
+    const candidates = await this.db.photoHashBand.findMany({
+      where: { OR: bandProbes(photo.dhash).map((values, band) => ({ band, value: { in: values } })) },
+      select: { photo: true },
+      distinct: ['photoId'],
+    })
+    const similar = candidates.map((c) => c.photo).filter((p) => hammingDistance(p.dhash, photo.dhash) <= SIMILAR_MAX_DISTANCE)
+    if (similar.length === 0) return undefined
+    const earlier = await this.db.photoLink.findFirst({
+      where: {
+        photoId: { in: similar.map((p) => p.id) },
+        NOT: { problemId: target.problemId ?? null, reportId: target.reportId ?? null },
+      },
+      orderBy: { id: 'asc' },
+      include: { photo: true },
+    })
+    if (!earlier) return undefined
+    const where = earlier.problemId ? `#${earlier.problemId} 的${earlier.kind}照片` : `随手拍 R${earlier.reportId} 的照片`
+    return `该照片与 ${where}高度相似（${formatDate(earlier.photo.receivedAt)} ${earlier.photo.senderName}）`
+  }
+}

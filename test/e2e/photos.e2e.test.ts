@@ -1,0 +1,74 @@
+// Photos over the real transport: pictures sent by a contact through the mock WeChat reach
+// the bot as image messages (FileBox over gRPC), and the bot's own picture comes back.
+import { FileBox } from 'file-box'
+import sharp from 'sharp'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { syntheticJpeg } from '../photos/synth.ts'
+import { mockFile } from '../support/puppet-server.ts'
+import { BOT_ID, startWireTownship, type WireTownship } from '../support/wire-township.ts'
+
+const WEIHUA = '卫华村人居环境群'
+const SECRETARY = 'wxid_sec_weihua'
+const ADMIN = 'wxid_office_liu'
+
+describe('photos in WeChat groups, end to end', () => {
+  let t: WireTownship
+  beforeEach(async () => {
+    t = await startWireTownship()
+    t.config.policy.photoBatchSeconds = 0.3
+    await t.startBot()
+  })
+  afterEach(() => t.close())
+
+  const sendPicture = (wechatId: string, data: Buffer, name = 'IMG_0001.jpg') => {
+    const { room } = t.rooms.get(WEIHUA)!
+    t.contact(wechatId).say(mockFile(data, name)).to(room)
+  }
+
+  it('pairs two pictures with /问题 and confirms once; a held 已完成 completes when its picture arrives', async () => {
+    t.config.policy.completionNeedsPhoto = true
+    await t.say(SECRETARY, WEIHUA, '/问题 三组路边垃圾堆放')
+    const seen = t.rooms.get(WEIHUA)!.seen
+    const from = seen.messages.length
+    sendPicture(SECRETARY, await syntheticJpeg(11, 1200, 900))
+    sendPicture(SECRETARY, await syntheticJpeg(12, 1200, 900))
+    const confirmation = await seen.waitFor((m) => m.talkerId === BOT_ID, 8000, from)
+    expect(confirmation.text).toBe('@赵德明 已为 #1 添加整改前照片 2 张')
+    await new Promise((r) => setTimeout(r, 500))
+    expect(t.botMessages(WEIHUA).filter((m) => m.text.includes('添加整改前照片'))).toHaveLength(1)
+
+    await t.assistant.services.pairing.close(t.rooms.get(WEIHUA)!.room.id, SECRETARY)
+    const held = await t.say(SECRETARY, WEIHUA, '/整改 1 已完成')
+    expect(held.text).toContain('请在 10 分钟内发送 #1 的整改后照片')
+    const before = seen.messages.length
+    sendPicture(SECRETARY, await syntheticJpeg(13, 1200, 900))
+    const done = await seen.waitFor((m) => m.talkerId === BOT_ID, 8000, before)
+    expect(done.text).toContain('收到 #1 的整改后照片。')
+    expect(done.text).toContain('待整改 → 已完成')
+    expect((await t.assistant.ledger.find(1)).status).toBe('已完成')
+  })
+
+  it('answers a file that is not a picture with the reason', async () => {
+    await t.say(SECRETARY, WEIHUA, '/问题 三组路边垃圾堆放')
+    const seen = t.rooms.get(WEIHUA)!.seen
+    const from = seen.messages.length
+    const fake = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('不是照片'.repeat(50))])
+    sendPicture(SECRETARY, fake, 'fake.jpg')
+    const reply = await seen.waitFor((m) => m.talkerId === BOT_ID, 8000, from)
+    expect(reply.text).toMatch(/^@赵德明 (图片已损坏或不完整|这个文件不是图片)/)
+  })
+
+  it('sends the before/after picture back into the group for an admin', async () => {
+    await t.say(SECRETARY, WEIHUA, '/问题 三组路边垃圾堆放')
+    sendPicture(SECRETARY, await syntheticJpeg(21, 1200, 900))
+    const seen = t.rooms.get(WEIHUA)!.seen
+    await seen.waitFor((m) => m.talkerId === BOT_ID && m.text.includes('添加整改前照片'), 8000)
+    const from = seen.messages.length
+    const text = await t.say(ADMIN, WEIHUA, '/照片 1')
+    expect(text.text).toContain('#1 整改前后对比（整改前 1 张，整改后 0 张）')
+    const picture = await seen.waitFor((m) => m.talkerId === BOT_ID && m.typeName === 'Image', 8000, from)
+    expect(picture.fileName).toBe('问题1-整改前后.jpg')
+    const box = FileBox.fromJSON(t.wechat.mocker.cacheFileBoxPayload.get(picture.id)!)
+    expect(await sharp(await box.toBuffer()).metadata()).toMatchObject({ format: 'jpeg', width: 1640 })
+  })
+})
