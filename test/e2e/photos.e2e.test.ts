@@ -3,7 +3,7 @@
 import { FileBox } from 'file-box'
 import sharp from 'sharp'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { syntheticJpeg } from '../photos/synth.ts'
+import { syntheticJpeg, zeroPng } from '../photos/synth.ts'
 import { mockFile } from '../support/puppet-server.ts'
 import { BOT_ID, startWireTownship, type WireTownship } from '../support/wire-township.ts'
 
@@ -46,6 +46,39 @@ describe('photos in WeChat groups, end to end', () => {
     expect(done.text).toContain('收到 #1 的整改后照片。')
     expect(done.text).toContain('待整改 → 已完成')
     expect((await t.assistant.ledger.find(1)).status).toBe('已完成')
+  })
+
+  /** Sends a picture and resolves with the bot's next message in the group. */
+  const pictureReply = async (wechatId: string, data: Buffer, name?: string) => {
+    const seen = t.rooms.get(WEIHUA)!.seen
+    const from = seen.messages.length
+    sendPicture(wechatId, data, name)
+    return seen.waitFor((m) => m.talkerId === BOT_ID, 8000, from)
+  }
+
+  it('takes a picture sent before the command, and flags a re-compressed, resized copy used again but not an unrelated one', async () => {
+    const original = await syntheticJpeg(31, 1600, 1200)
+    expect((await pictureReply(SECRETARY, original)).text).toContain('这是哪个问题的？请回复 /照片 编号')
+    expect((await t.say(SECRETARY, WEIHUA, '/问题 三组路边垃圾堆放')).text).toContain('已附上整改前照片 1 张。')
+
+    await t.assistant.services.pairing.close(t.rooms.get(WEIHUA)!.room.id, SECRETARY)
+    await t.say(SECRETARY, WEIHUA, '/问题 五组柴草垛占道')
+    const copy = await sharp(original).resize(900).jpeg({ quality: 60 }).toBuffer()
+    const flagged = await pictureReply(SECRETARY, copy, 'wx_camera_123.jpg')
+    expect(flagged.text).toMatch(/^@赵德明 已为 #2 添加整改前照片 1 张\n⚠️ 该照片与 #1 的整改前照片高度相似（\d+月\d+日 赵德明）$/)
+    const clean = await pictureReply(SECRETARY, await syntheticJpeg(32, 1600, 1200))
+    expect(clean.text).toBe('@赵德明 已为 #2 添加整改前照片 1 张')
+    expect(await t.assistant.services.photos.evidenceOf(2)).toMatchObject({ before: 2, reuseNotes: [expect.stringContaining('#1')] })
+  })
+
+  it('refuses a 30000×30000 PNG bomb and a corrupt JPEG, and answers the next message at once', async () => {
+    await t.say(SECRETARY, WEIHUA, '/问题 三组路边垃圾堆放')
+    const bomb = await pictureReply(SECRETARY, zeroPng(30000, 30000), 'bomb.png')
+    expect(bomb.text).toBe('@赵德明 图片尺寸过大（30000×30000），请发送手机拍的普通照片。')
+    const good = await syntheticJpeg(41, 1200, 900)
+    const corrupt = await pictureReply(SECRETARY, good.subarray(0, good.length / 2), 'half.jpg')
+    expect(corrupt.text).toContain('图片已损坏或不完整')
+    expect((await t.say(SECRETARY, WEIHUA, '/台账')).text).toContain('卫华村台账：共 1 条')
   })
 
   it('answers a file that is not a picture with the reason', async () => {

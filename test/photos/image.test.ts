@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto'
-import { constants as zlibConstants, deflateRawSync } from 'node:zlib'
 import fc from 'fast-check'
 import sharp from 'sharp'
 import { describe, expect, it } from 'vitest'
@@ -17,59 +16,10 @@ import {
   readExif,
   SIMILAR_MAX_DISTANCE,
 } from '../../src/photos/image.ts'
-import { sharpOf, syntheticJpeg, syntheticPhoto } from './synth.ts'
+import { sharpOf, syntheticJpeg, syntheticPhoto, zeroPng } from './synth.ts'
 
 // ---------------------------------------------------------------------------------------------
 // helpers
-
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
-  return c >>> 0
-})
-
-function crc32(buf: Buffer): number {
-  let c = 0xffffffff
-  for (const b of buf) c = CRC_TABLE[(c ^ b) & 255]! ^ (c >>> 8)
-  return (c ^ 0xffffffff) >>> 0
-}
-
-function pngChunk(type: string, data: Buffer): Buffer {
-  const len = Buffer.alloc(4)
-  len.writeUInt32BE(data.length)
-  const body = Buffer.concat([Buffer.from(type, 'ascii'), data])
-  const crc = Buffer.alloc(4)
-  crc.writeUInt32BE(crc32(body))
-  return Buffer.concat([len, body, crc])
-}
-
-/**
- * A VALID all-black RGB PNG of width×height, built without ever holding its pixels: the zlib
- * stream is one deflated 1 MiB block of zeros (ending in a full flush, so it is byte-aligned and
- * self-contained) repeated, then the remainder, then the Adler-32 of all-zero data (A = 1,
- * B = length mod 65521). 30000×30000 (2.7 GB of pixels) comes to 2.7 MB in ~0.2 s.
- */
-function zeroPng(width: number, height: number): Buffer {
-  const ihdr = Buffer.alloc(13)
-  ihdr.writeUInt32BE(width, 0)
-  ihdr.writeUInt32BE(height, 4)
-  ihdr[8] = 8 // bit depth
-  ihdr[9] = 2 // RGB
-  const total = (1 + width * 3) * height // a filter byte (0) per row, then the row
-  const CHUNK = 1 << 20
-  const block = deflateRawSync(Buffer.alloc(CHUNK), { level: 9, finishFlush: zlibConstants.Z_FULL_FLUSH })
-  const n = Math.floor(total / CHUNK)
-  const tail = deflateRawSync(Buffer.alloc(total - n * CHUNK), { level: 9 })
-  const adler = Buffer.alloc(4)
-  adler.writeUInt32BE((((total % 65521) << 16) | 1) >>> 0)
-  const idat = Buffer.concat([Buffer.from([0x78, 0xda]), ...Array<Buffer>(n).fill(block), tail, adler])
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    pngChunk('IHDR', ihdr),
-    pngChunk('IDAT', idat),
-    pngChunk('IEND', Buffer.alloc(0)),
-  ])
-}
 
 /** `jpeg` with an APP segment (e.g. 0xe1 for EXIF) inserted right after SOI. */
 function withJpegSegment(jpeg: Buffer, marker: number, payload: Buffer): Buffer {
