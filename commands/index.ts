@@ -1,18 +1,27 @@
 // Every chat command, in the order /帮助 lists them. A test checks that each file here is listed.
 import type { CommandDefinition } from '../src/registry/index.ts'
 import acceptReport from './accept-report.ts'
+import addTip from './add-tip.ts'
+import approveExtension from './approve-extension.ts'
+import assessment from './assessment.ts'
+import bulletin from './bulletin.ts'
 import cancel from './cancel.ts'
 import confirmReport from './confirm-report.ts'
 import declineReport from './decline-report.ts'
 import disputeReport from './dispute-report.ts'
+import duty from './duty.ts'
+import extend from './extend.ts'
 import fileProblem from './file-problem.ts'
 import help from './help.ts'
 import ledger from './ledger.ts'
 import lookup from './lookup.ts'
 import overdue from './overdue.ts'
 import photo from './photo.ts'
+import plan from './plan.ts'
 import progress from './progress.ts'
+import push from './push.ts'
 import ranking from './ranking.ts'
+import refuseExtension from './refuse-extension.ts'
 import sendBack from './send-back.ts'
 import snapshot from './snapshot.ts'
 import stats from './stats.ts'
@@ -29,6 +38,15 @@ export const commands: CommandDefinition<any>[] = [
   declineReport,
   confirmReport,
   disputeReport,
+  extend,
+  approveExtension,
+  refuseExtension,
+  bulletin,
+  assessment,
+  plan,
+  push,
+  addTip,
+  duty,
   ledger,
   lookup,
   overdue,

@@ -1,18 +1,25 @@
 // Builds the running assistant from its parts: database, township, ledger, commands, bot.
+import { dirname, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { WechatyBuilder } from 'wechaty'
 import { commands } from '../commands/index.ts'
 import { assistantPlugin } from './bot/assistant.ts'
+import { WechatyGroups } from './bot/groups.ts'
 import { Sender } from './bot/sender.ts'
 import type { TownshipConfig } from './config/schema.ts'
 import { Township } from './config/township.ts'
 import { migrate, openDatabase, type Database } from './db/index.ts'
-import { Ledger } from './ledger/index.ts'
+import { Extensions, Ledger } from './ledger/index.ts'
+import { Outbox } from './outbox/index.ts'
+import { loadTipsFile, Schedule, TipLibrary, type GroupDirectory, type PostQueue } from './schedule/index.ts'
 import { createLogger, type Logger } from './log.ts'
 import { PhotoLibrary, PhotoPairing, PhotoStore } from './photos/index.ts'
 import { createDispatcher, Registry, type Notifier, type Services } from './registry/index.ts'
 import { Reports } from './reports/reports.ts'
 import { sweepPhotoWindows } from './workflow/photo-reminders.ts'
 import { systemClock, type Clock } from './time.ts'
+
+const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 
 type Puppet = NonNullable<Parameters<typeof WechatyBuilder.build>[0]>['puppet']
 
@@ -27,6 +34,8 @@ export interface AssistantOptions {
   logger?: Logger
   /** Apply pending migrations first (default true). */
   migrate?: boolean
+  /** Run the timetable (default true; tests drive it by hand with `services.schedule.check()`). */
+  schedule?: boolean
 }
 
 export interface RunningAssistant {
@@ -35,22 +44,52 @@ export interface RunningAssistant {
   ledger: Ledger
   township: Township
   services: Services
+  outbox: Outbox
   /** Reminds about held 已完成 whose photo never came; runs every half minute, callable in tests. */
   sweepPhotoWindows(): Promise<void>
   stop(): Promise<void>
 }
 
-/** The domain services, from the database, the township config and a way to send notices. */
-export function buildServices(deps: { db: Database; config: TownshipConfig; clock: Clock; photoDir: string; notify: Notifier }): Services {
-  const { db, config, clock } = deps
+/** The domain services, from the database, the township config, the outbox and the groups. */
+export function buildServices(deps: {
+  db: Database
+  config: TownshipConfig
+  clock: Clock
+  photoDir: string
+  /** Where notices and scheduled posts go: the outbox (a recorder in unit tests). */
+  outbox: Notifier & PostQueue
+  groups: GroupDirectory
+  logger: Logger
+}): Services {
+  const { db, config, clock, outbox, logger } = deps
   const policy = config.policy
+  const township = new Township(config)
+  const ledger = new Ledger(db, clock)
+  const tips = new TipLibrary(db, clock, loadTipsFile(resolve(projectRoot, config.tipsFile)))
+  const admins = config.people.filter((p) => p.role === 'admin')
+  const schedule = new Schedule({
+    db,
+    config,
+    township,
+    groups: deps.groups,
+    tips,
+    clock,
+    queue: outbox,
+    logger,
+    reportMissed: async (text) => {
+      for (const admin of admins) await outbox.send(admin.wechatId, text)
+    },
+  })
   return {
-    township: new Township(config),
-    ledger: new Ledger(db, clock),
+    township,
+    ledger,
     photos: new PhotoLibrary(db, new PhotoStore(deps.photoDir), clock, { maxBytes: policy.photoMaxMegabytes * 1024 * 1024, maxPixels: 50_000_000 }),
     pairing: new PhotoPairing(db, clock, policy.photoWindowMinutes),
     reports: new Reports(db, clock),
-    notify: deps.notify,
+    extensions: new Extensions(db, ledger, clock),
+    schedule,
+    tips,
+    notify: outbox,
     policy,
   }
 }
@@ -60,16 +99,29 @@ export async function startAssistant(options: AssistantOptions): Promise<Running
   const logger = options.logger ?? createLogger()
   if (options.migrate !== false) await migrate(options.databaseUrl)
   const db = await openDatabase(options.databaseUrl)
-  const sender = new Sender(logger)
-  const services = buildServices({ db, config: options.config, clock, photoDir: options.photoDir, notify: sender })
-  const { township, ledger, policy } = services
+  const outbox = new Outbox({ db, clock, pacing: options.config.pacing, logger })
+  const sender = new Sender()
+  const groups = new WechatyGroups(new Township(options.config))
+  const services = buildServices({ db, config: options.config, clock, photoDir: options.photoDir, outbox, groups, logger })
+  const { policy } = services
   const dispatch = createDispatcher({ db, registry: new Registry(commands), services, clock, logger })
 
   const bot = WechatyBuilder.build({ name: 'renju-assistant', puppet: options.puppet })
+  sender.attach(bot)
+  groups.attach(bot)
   const photoLimits = { maxBytes: policy.photoMaxMegabytes * 1024 * 1024, downloadMs: policy.photoDownloadSeconds * 1000 }
-  bot.use(assistantPlugin({ dispatch, township, sender, logger, photoLimits }))
+  bot.use(assistantPlugin({ dispatch, township: services.township, outbox, logger, photoLimits }))
   bot.on('error', (err) => logger.error({ err }, 'wechaty error'))
-  bot.on('login', (user) => logger.info({ user: user.name() }, 'logged in'))
+  // Sending and the timetable run while logged in; what is pending waits in the database meanwhile.
+  bot.on('login', (user) => {
+    logger.info({ user: user.name() }, 'logged in')
+    outbox.start(sender)
+    if (options.schedule !== false) services.schedule.start()
+  })
+  bot.on('logout', () => {
+    services.schedule.stop()
+    void outbox.stop()
+  })
   await bot.start()
 
   const sweep = () => sweepPhotoWindows(services)
@@ -79,12 +131,15 @@ export async function startAssistant(options: AssistantOptions): Promise<Running
   return {
     bot,
     db,
-    ledger,
-    township,
+    ledger: services.ledger,
+    township: services.township,
     services,
     sweepPhotoWindows: sweep,
+    outbox,
     async stop() {
       clearInterval(sweeper)
+      services.schedule.stop()
+      await outbox.stop()
       await bot.stop()
       await db.$disconnect()
     },

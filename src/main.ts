@@ -32,6 +32,8 @@ if (token) {
   for (const suffix of ['', '-wal', '-shm']) rmSync(sqliteUrl(sandboxDb).slice(5) + suffix, { force: true })
   const photoDir = sqliteUrl(sandboxDb).slice(5) + '-photos'
   rmSync(photoDir, { recursive: true, force: true })
+  // The sandbox is not WeChat: no need to pace replies like a careful human.
+  config.pacing = { ...config.pacing, sameGroupSeconds: 0, switchGroupMinSeconds: 0, switchGroupMaxSeconds: 0, perMinute: 1_000_000 }
   const sandbox = createSandbox(config)
   const assistant = await startAssistant({ config, databaseUrl: sqliteUrl(sandboxDb), photoDir, puppet: sandbox.puppet, logger })
   sandbox.login()

@@ -3,20 +3,21 @@ import type { Message, Wechaty, WechatyPlugin } from 'wechaty'
 import { types } from 'wechaty-puppet'
 import type { Conversation, Township } from '../config/township.ts'
 import type { Logger } from '../log.ts'
+import { PRIORITY, type Outbox } from '../outbox/index.ts'
 import type { Dispatch, IncomingMessage } from '../registry/index.ts'
-import type { Sender } from './sender.ts'
 
 export interface AssistantDeps {
   dispatch: Dispatch
   township: Township
-  sender: Sender
+  /** Replies go out through the outbox, ahead of notices and posts. */
+  outbox: Outbox
   logger: Logger
   /** Pictures larger than this, or slower to fetch, are asked for again. */
   photoLimits: { maxBytes: number; downloadMs: number }
 }
 
 /** Installs the assistant on a bot; returns its uninstaller, as Wechaty plugins do. */
-export function assistantPlugin({ dispatch, township, sender, logger, photoLimits }: AssistantDeps): WechatyPlugin {
+export function assistantPlugin({ dispatch, township, outbox, logger, photoLimits }: AssistantDeps): WechatyPlugin {
   /**
    * A picture's bytes, within the size and time limits. Some puppet services cannot pass
    * large files (gRPC's 4 MB message cap): those become 'unavailable', and the sender is asked to resend.
@@ -73,13 +74,16 @@ export function assistantPlugin({ dispatch, township, sender, logger, photoLimit
     if (!incoming) return
     const reply = await dispatch(incoming)
     if (!reply) return
-    const room = message.room()
-    if (room) await sender.say(room, reply.text, reply.mention ? [message.talker()] : [], reply.file)
-    else await sender.say(message.talker(), reply.text, [], reply.file)
+    await outbox.enqueue({
+      conversationId: incoming.conversationId,
+      text: reply.text,
+      mentionIds: reply.mention ? [incoming.talkerId] : [],
+      file: reply.file,
+      priority: PRIORITY.reply,
+    })
   }
 
   return (bot: Wechaty) => {
-    sender.attach(bot)
     const listener = (message: Message) => {
       // Nothing a message carries may take the bot down.
       onMessage(message).catch((err: unknown) => logger.error({ err, messageId: message.id }, 'message pipeline failed'))

@@ -50,9 +50,62 @@ export const townshipConfigSchema = z
       .object({
         weeklyBulletin: cronExpression.default('0 8 * * 1'),
         monthlyAssessment: cronExpression.default('0 9 1 * *'),
+        /** Propaganda tips to every village group. */
         tips: cronExpression.default('0 10 * * 3'),
+        /** Deadline reminders, overdue notices and 黄牌/红牌, once a day. */
+        reminders: cronExpression.default('0 9 * * *'),
+        /** The week's duty leader is reminded. */
+        dutyReminder: cronExpression.default('30 7 * * 1'),
+        /** Posts missed while the bot was down are caught up within this many hours, else reported as missed. */
+        catchUpHours: z.number().positive().default(12),
       })
       .prefault({}),
+    /** How fast the bot may send: WeChat restricts accounts that send like machines. */
+    pacing: z
+      .object({
+        sameGroupSeconds: z.number().min(0).default(3),
+        switchGroupMinSeconds: z.number().min(0).default(3),
+        switchGroupMaxSeconds: z.number().min(0).default(5),
+        perMinute: z.number().int().positive().default(20),
+        /** A send that keeps failing is given up after this many tries (with growing waits). */
+        maxAttempts: z.number().int().positive().default(6),
+      })
+      .prefault({}),
+    escalation: z
+      .object({
+        /** Remind the village this many days before a deadline. */
+        remindDaysBefore: z.number().int().min(0).default(2),
+        /** 黄牌督办 in the township group after this many days overdue; 红牌督办 after redCardDays. */
+        yellowCardDays: z.number().int().positive().default(3),
+        redCardDays: z.number().int().positive().default(7),
+      })
+      .prefault({}),
+    /** 月考核: each part scores 0..1, times its weight; villages under passLine are named. */
+    assessment: z
+      .object({
+        weights: z
+          .object({
+            completion: z.number().min(0).default(40),
+            timeliness: z.number().min(0).default(25),
+            verified: z.number().min(0).default(15),
+            cards: z.number().min(0).default(20),
+          })
+          .prefault({}),
+        /** Each 黄牌 / 红牌 of the month takes this much off the cards part (which starts at 1). */
+        yellowCardPenalty: z.number().min(0).default(0.25),
+        redCardPenalty: z.number().min(0).default(0.5),
+        passLine: z.number().min(0).default(60),
+      })
+      .prefault({}),
+    /** 值班: leaders in turn, one a week from firstWeek (a Monday); /值班 can name another for a week. */
+    duty: z
+      .object({
+        rotation: z.array(z.string().min(1)).default([]),
+        firstWeek: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '应为日期，例如 2026-11-30').default('2026-11-30'),
+      })
+      .prefault({}),
+    /** The propaganda tips library shipped with the project (YAML list of { topic, text }). */
+    tipsFile: z.string().default('config/tips.yaml'),
     policy: z
       .object({
         /** 已完成 needs an "after" photo: without one it is held until the photo comes. */
@@ -81,6 +134,9 @@ export const townshipConfigSchema = z
     config.grids.forEach((g, i) => checkVillage(g.village, ['grids', i, 'village']))
     config.groups.forEach((g, i) => checkVillage(g.village, ['groups', i, 'village']))
     config.people.forEach((p, i) => p.villages.forEach((v, j) => checkVillage(v, ['people', i, 'villages', j])))
+    config.duty.rotation.forEach((id, i) => {
+      if (!config.people.some((p) => p.wechatId === id)) ctx.addIssue({ code: 'custom', path: ['duty', 'rotation', i], message: `值班轮换里的 ${id} 不在 people 里` })
+    })
     const seenIds = new Map<string, number>()
     config.people.forEach((p, i) => {
       if (seenIds.has(p.wechatId)) ctx.addIssue({ code: 'custom', path: ['people', i, 'wechatId'], message: `wechatId 重复：${p.wechatId}` })

@@ -34,7 +34,7 @@ export function problemDetail(p: ProblemWithHistory, now: Date): string {
     `责任人：${p.responsibleName ?? '未指定'}`,
     '经过：',
     ...p.history.map(
-      (h) => `  ${formatDateTime(h.at)} ${h.actorName} ${h.action}${h.fromStatus ? ` ${h.fromStatus}→${h.toStatus}` : ''}${h.note ? `（${h.note}）` : ''}`,
+      (h) => `  ${formatDateTime(h.at)} ${h.actorName} ${h.action}${h.fromStatus && h.fromStatus !== h.toStatus ? ` ${h.fromStatus}→${h.toStatus}` : ''}${h.note ? `（${h.note}）` : ''}`,
     ),
   ]
   return lines.join('\n')

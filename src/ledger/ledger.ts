@@ -116,6 +116,20 @@ export class Ledger {
     return this.move(current, STATUS.doing, '退回', reason, meta)
   }
 
+  /** Moves a problem's deadline (an approved /延期), recorded in its history. */
+  async extendDeadline(id: number, deadline: Date, note: string, meta: ChangeMeta): Promise<Problem> {
+    const current = await this.find(id)
+    const at = this.now()
+    return this.db.problem.update({
+      where: { id },
+      data: {
+        deadline,
+        updatedAt: at,
+        history: { create: { action: '延期', fromStatus: current.status, toStatus: current.status, note, actorId: meta.actorId, actorName: meta.actorName, messageId: meta.messageId, at } },
+      },
+    })
+  }
+
   private async move(current: Problem, to: Status, action: string, note: string | undefined, meta: ChangeMeta) {
     const at = this.now()
     const problem = await this.db.problem.update({

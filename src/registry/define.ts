@@ -2,7 +2,8 @@
 import type { z } from 'zod'
 import type { Role, Policy } from '../config/schema.ts'
 import type { Actor, Conversation, Township } from '../config/township.ts'
-import type { Ledger } from '../ledger/index.ts'
+import type { Extensions, Ledger } from '../ledger/index.ts'
+import type { Schedule, TipLibrary } from '../schedule/index.ts'
 import type { PhotoLibrary, PhotoPairing } from '../photos/index.ts'
 import type { Reports } from '../reports/reports.ts'
 import type { Args } from './args.ts'
@@ -25,6 +26,9 @@ export interface Services {
   photos: PhotoLibrary
   pairing: PhotoPairing
   reports: Reports
+  extensions: Extensions
+  schedule: Schedule
+  tips: TipLibrary
   notify: Notifier
   policy: Policy
 }

@@ -6,23 +6,34 @@ import { commands } from '../../commands/index.ts'
 import { buildServices } from '../../src/app.ts'
 import { createLogger } from '../../src/log.ts'
 import { createDispatcher, Registry, type IncomingMessage, type OutgoingFile } from '../../src/registry/index.ts'
+import type { ScheduledMessage } from '../../src/schedule/index.ts'
 import { freshDatabase } from './db.ts'
 import { exampleConfig, manualClock } from './township.ts'
+
+const groupOf = (village?: string) => (village ? `group-${village}@chatroom` : 'group-township@chatroom')
 
 export async function dispatcherFixture() {
   const { db } = await freshDatabase()
   const config = exampleConfig()
   config.policy.photoBatchSeconds = 0.05
   const clock = manualClock()
-  /** Notices the bot sent unprompted, in order. */
+  /** Notices the bot sent unprompted, and scheduled posts, in order. */
   const notices: { conversationId: string; text: string; mentionIds: string[]; file?: OutgoingFile }[] = []
-  const notify = { send: async (conversationId: string, text: string, mentionIds: string[] = [], file?: OutgoingFile) => void notices.push({ conversationId, text, mentionIds, file }) }
+  const posts: ScheduledMessage[] = []
+  const outbox = {
+    send: async (conversationId: string, text: string, mentionIds: string[] = [], file?: OutgoingFile) => void notices.push({ conversationId, text, mentionIds, file }),
+    async enqueuePosts(messages: ScheduledMessage[], writes: unknown[]) {
+      await db.$transaction(writes as never)
+      posts.push(...messages)
+    },
+  }
+  const groups = { township: async () => groupOf(), village: async (village: string) => groupOf(village) }
   const photoDir = mkdtempSync(join(tmpdir(), 'renju-photos-'))
-  const services = buildServices({ db, config, clock, photoDir, notify })
+  const build = () => buildServices({ db, config, clock, photoDir, outbox, groups, logger: createLogger('silent') })
+  const services = build()
   const { ledger } = services
   const dispatch = createDispatcher({ db, registry: new Registry(commands), services, clock, logger: createLogger('silent') })
   let seq = 0
-  const groupOf = (village?: string) => (village ? `group-${village}@chatroom` : 'group-township@chatroom')
 
   /** Says `text` as `wechatId` in a village's group (or the township group) and returns the reply text. */
   async function say(wechatId: string, text: string, village?: string, extra: Partial<IncomingMessage> = {}): Promise<string | undefined> {
@@ -44,7 +55,9 @@ export async function dispatcherFixture() {
   }
   /** Sends a picture as `wechatId`; resolves with any direct reply. */
   const sendPhoto = (wechatId: string, data: Buffer, village?: string) => sayFull(wechatId, '', village, { photo: data })
-  return { db, ledger, services, clock, notices, say, sayFull, sendPhoto, dispatch, groupOf, close: () => db.$disconnect() }
+  /** New services over the same database, as after a restart. */
+  const rebuildServices = build
+  return { db, ledger, services, rebuildServices, clock, notices, posts, say, sayFull, sendPhoto, dispatch, groupOf, close: () => db.$disconnect() }
 }
 
 export const SECRETARY = 'wxid_sec_weihua'

@@ -21,6 +21,8 @@ export const BOT_ID = 'wxid_renju_bot'
  * test run's base database (which only exists inside vitest). `close()` removes its directory.
  */
 export async function startWireTownship(config: TownshipConfig = exampleConfig(), options?: { databaseUrl?: string }) {
+  // Replies are not paced in tests (the outbox's own tests check pacing); timers are driven by hand.
+  config.pacing = { ...config.pacing, sameGroupSeconds: 0, switchGroupMinSeconds: 0, switchGroupMaxSeconds: 0, perMinute: 1_000_000 }
   const wechat = await startMockWechat()
   const { mocker } = wechat
   const botUser = mocker.createContact({ id: BOT_ID, name: '整治助手' })
@@ -71,6 +73,7 @@ export async function startWireTownship(config: TownshipConfig = exampleConfig()
         clock: options.clock,
         logger: createLogger('silent'),
         migrate: options.migrate ?? false,
+        schedule: false,
       })
       wechat.login(botUser)
       await new Promise<void>((resolve) => (assistant!.bot.isLoggedIn ? resolve() : assistant!.bot.once('login', () => resolve())))

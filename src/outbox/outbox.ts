@@ -1,0 +1,403 @@
+// The bot's one outgoing queue: every message it says (replies, notices, scheduled posts) is stored
+// in OutboxMessage, then sent by a single loop paced like a careful person, retried with growing waits
+// when a send fails, marked sent only once WeChat took it, and resumed after a restart.
+//
+// Choosing the next message (kept simple on purpose):
+// - Only the oldest pending message of each (conversation, priority) may go, so messages to one
+//   conversation keep their order within a priority, even while the oldest waits for a retry.
+//   A lower priority number overtakes: a reply may go before an earlier post to the same group.
+// - Among those whose notBefore has come, the lowest priority number wins, then the oldest id;
+//   if pacing says it must wait, the loop waits for it (and is woken when something is enqueued,
+//   so a reply arriving meanwhile becomes the candidate at once).
+// - A pending post to group A therefore never blocks a reply to group B: the reply is the better
+//   candidate as soon as it is stored. Within one priority we do not reorder by "which group could go
+//   sooner": FIFO is fair (a busy group cannot starve another), and the pacing lost is small (a group
+//   switch costs 3–5 s against 3 s within a group, and 20 a minute is one every 3 s anyway).
+//
+// Delivery is at least once: a crash after WeChat accepted a message but before it was marked sent
+// re-sends that one message after the restart. Avoiding it would need the puppet to dedupe, which it
+// cannot; one repeated message after a crash is accepted.
+import type { TownshipConfig } from '../config/schema.ts'
+import type { Prisma } from '../db/generated/client.ts'
+import type { Database } from '../db/index.ts'
+import type { Logger } from '../log.ts'
+import type { Notifier, OutgoingFile } from '../registry/index.ts'
+import type { Clock } from '../time.ts'
+
+export const PRIORITY = { reply: 0, notice: 1, post: 2 } as const
+
+export type Pacing = TownshipConfig['pacing']
+
+export interface OutgoingMessage {
+  conversationId: string
+  text: string
+  mentionIds?: string[]
+  file?: OutgoingFile
+  priority: number
+}
+
+/** What actually sends: the bot's Sender. Resolves when WeChat accepted the message; rejects on failure. */
+export interface Transport {
+  deliver(message: { conversationId: string; text: string; mentionIds: string[]; file?: OutgoingFile }): Promise<void>
+}
+
+/** Injectable timers (tests drive them by hand); the global ones by default. */
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown
+  clearTimeout(handle: unknown): void
+}
+
+export interface OutboxStats {
+  pending: number
+  sent: number
+  failed: number
+  /** When the next pending message may go (pacing and retry waits included); null when none is pending. */
+  nextSendAt: Date | null
+}
+
+const globalTimers: Timers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+}
+
+const MINUTE = 60_000
+const BACKOFF_BASE_MS = 5_000
+const BACKOFF_CAP_MS = 10 * MINUTE
+/** After an unexpected error in the loop itself (e.g. the database), try again after this long. */
+const LOOP_ERROR_WAIT_MS = 5_000
+const MAX_TIMER_MS = 2 ** 31 - 1
+
+/** Wait before the next try after `attempts` failed tries: 5 s, 10 s, 20 s … at most 10 minutes. */
+export function backoffMs(attempts: number): number {
+  return Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempts - 1))
+}
+
+function rowOf(message: OutgoingMessage, now: Date) {
+  return {
+    conversationId: message.conversationId,
+    text: message.text,
+    mentionIds: JSON.stringify(message.mentionIds ?? []),
+    fileName: message.file?.name ?? null,
+    fileData: message.file ? new Uint8Array(message.file.data) : null,
+    priority: message.priority,
+    status: 'pending',
+    notBefore: now,
+    createdAt: now,
+  }
+}
+
+/** What the loop keeps of a pending message: enough to choose, not the text or file. */
+interface PendingMeta {
+  id: number
+  conversationId: string
+  priority: number
+  notBefore: number
+}
+
+interface Choice {
+  /** The message to send next, or none (nothing due: `at` is when something becomes due). */
+  message: PendingMeta | undefined
+  /** When it may go; undefined when there is nothing pending at all. */
+  at: number | undefined
+}
+
+export class Outbox implements Notifier {
+  private readonly db: Database
+  private readonly clock: Clock
+  private readonly pacing: Pacing
+  private readonly logger: Logger
+  private readonly random: () => number
+  private readonly timers: Timers
+
+  /** Mirror of the pending rows (loaded at start, added to by enqueue); the database stays the truth. */
+  private readonly pending = new Map<number, PendingMeta>()
+  // Pacing memory: every send attempt counts, failed ones too (they may have reached WeChat).
+  private readonly lastByConversation = new Map<string, number>()
+  private last: { at: number; conversationId: string } | undefined
+  /** Send times within the last minute, oldest first. */
+  private recent: number[] = []
+  /** The gap before a message to another conversation than the last one; drawn once per send. */
+  private switchGapMs = 0
+  private seeded = false
+
+  private transport: Transport | undefined
+  private running = false
+  private generation = 0
+  private loop: Promise<void> = Promise.resolve()
+  private woken = false
+  private sleeping = false
+  private timer: { handle: unknown } | undefined
+  private wakeSleeper: (() => void) | undefined
+  private idleWaiters: (() => void)[] = []
+
+  constructor(deps: { db: Database; clock: Clock; pacing: Pacing; logger: Logger; random?: () => number; timers?: Timers }) {
+    this.db = deps.db
+    this.clock = deps.clock
+    this.pacing = deps.pacing
+    this.logger = deps.logger
+    this.random = deps.random ?? Math.random
+    this.timers = deps.timers ?? globalTimers
+  }
+
+  /** Stores the message (status pending) and wakes the sending loop; resolves with its id once stored. */
+  async enqueue(message: OutgoingMessage): Promise<number> {
+    const now = this.clock()
+    const row = await this.db.outboxMessage.create({ data: rowOf(message, now), select: { id: true } })
+    this.stored([{ id: row.id, conversationId: message.conversationId, priority: message.priority, notBefore: now.getTime() }])
+    return row.id
+  }
+
+  /**
+   * Scheduled posts (priority 2 unless given), stored in one transaction with `writes` (Prisma
+   * operations such as the ScheduledPost rows that say they were queued): all of it or none.
+   * For the scheduler's PostQueue; resolves once stored.
+   */
+  async enqueuePosts(messages: (Omit<OutgoingMessage, 'priority'> & { priority?: number })[], writes: unknown[] = []): Promise<void> {
+    const now = this.clock()
+    const creates = messages.map((m) =>
+      this.db.outboxMessage.create({ data: rowOf({ ...m, priority: m.priority ?? PRIORITY.post }, now), select: { id: true, conversationId: true, priority: true } }),
+    )
+    const results = await this.db.$transaction([...(writes as Prisma.PrismaPromise<unknown>[]), ...creates])
+    const rows = results.slice(writes.length) as { id: number; conversationId: string; priority: number }[]
+    this.stored(rows.map((r) => ({ ...r, notBefore: now.getTime() })))
+  }
+
+  /** Notifier: a notice (priority 1); resolves once stored, not once sent. */
+  async send(conversationId: string, text: string, mentionIds: string[] = [], file?: OutgoingFile): Promise<void> {
+    await this.enqueue({ conversationId, text, mentionIds, ...(file ? { file } : {}), priority: PRIORITY.notice })
+  }
+
+  /** Starts the loop with a transport (e.g. on bot login): sends pending messages left from before a restart, in order. */
+  start(transport: Transport): void {
+    this.transport = transport
+    if (this.running) return void this.wake()
+    this.running = true
+    const generation = ++this.generation
+    // A loop still finishing a delivery after stop() ends first; the new one starts after it.
+    this.loop = this.loop.then(() => this.run(generation))
+  }
+
+  /** Stops the loop (e.g. on logout/stop); pending messages stay pending in the database. Resolves when an in-progress delivery finished. */
+  async stop(): Promise<void> {
+    this.running = false
+    this.generation++
+    this.wake()
+    await this.loop
+    this.releaseIdle()
+  }
+
+  /** For /状态 and tests: counts by status, and when the next send may happen. */
+  async stats(): Promise<OutboxStats> {
+    const groups = await this.db.outboxMessage.groupBy({ by: ['status'], _count: { _all: true } })
+    const count = (status: string) => groups.find((g) => g.status === status)?._count._all ?? 0
+    const pending = count('pending')
+    let nextSendAt: Date | null = null
+    if (pending > 0) {
+      const { at } = this.choose(this.clock().getTime())
+      if (at !== undefined) nextSendAt = new Date(at)
+    }
+    return { pending, sent: count('sent'), failed: count('failed'), nextSendAt }
+  }
+
+  /** Resolves when nothing is pending that could be sent now (tests); at once when the loop is stopped. */
+  idle(): Promise<void> {
+    if (!this.running || (this.sleeping && !this.woken)) return Promise.resolve()
+    return new Promise((resolve) => this.idleWaiters.push(resolve))
+  }
+
+  private stored(messages: PendingMeta[]): void {
+    for (const m of messages) this.pending.set(m.id, m)
+    if (messages.length > 0) this.wake()
+  }
+
+  // ---- the loop ----
+
+  private async run(generation: number): Promise<void> {
+    const live = () => this.running && this.generation === generation
+    let loaded = false
+    while (live()) {
+      this.woken = false
+      let wakeAt: number | undefined
+      try {
+        if (!loaded) {
+          await this.load()
+          loaded = true
+          continue
+        }
+        const now = this.clock().getTime()
+        const { message, at } = this.choose(now)
+        if (message && at !== undefined && at <= now) {
+          await this.deliver(message)
+          continue
+        }
+        wakeAt = at
+      } catch (err) {
+        // Never throw out of the loop, never spin: log, and look again a little later.
+        this.logger.error({ err }, 'outbox: sending loop error')
+        wakeAt = this.clock().getTime() + LOOP_ERROR_WAIT_MS
+      }
+      if (!live()) break
+      if (this.woken) continue
+      await this.sleep(wakeAt)
+    }
+  }
+
+  /** Reads the pending rows (left from before a restart, or enqueued before start) and the recent sends for pacing. */
+  private async load(): Promise<void> {
+    const rows = await this.db.outboxMessage.findMany({
+      where: { status: 'pending' },
+      select: { id: true, conversationId: true, priority: true, notBefore: true },
+    })
+    for (const r of rows) this.pending.set(r.id, { id: r.id, conversationId: r.conversationId, priority: r.priority, notBefore: r.notBefore.getTime() })
+    if (this.seeded) return
+    this.seeded = true
+    // After a restart, what went out in the last minute still counts: no burst on reconnect.
+    const now = this.clock().getTime()
+    const horizon = Math.max(MINUTE, this.pacing.sameGroupSeconds * 1000, this.pacing.switchGroupMaxSeconds * 1000)
+    const sent = await this.db.outboxMessage.findMany({
+      where: { status: 'sent', sentAt: { gte: new Date(now - horizon) } },
+      select: { conversationId: true, sentAt: true },
+      orderBy: { sentAt: 'asc' },
+    })
+    for (const s of sent) if (s.sentAt) this.remember(s.conversationId, Math.min(s.sentAt.getTime(), now))
+  }
+
+  /** The next message and when it may go (see the comment at the top). */
+  private choose(now: number): Choice {
+    const heads = new Map<string, PendingMeta>()
+    for (const m of this.pending.values()) {
+      const key = `${m.priority}\u0000${m.conversationId}`
+      const head = heads.get(key)
+      if (!head || m.id < head.id) heads.set(key, m)
+    }
+    let best: PendingMeta | undefined
+    let nextDue: number | undefined
+    for (const m of heads.values()) {
+      if (m.notBefore > now) {
+        nextDue = nextDue === undefined ? m.notBefore : Math.min(nextDue, m.notBefore)
+      } else if (!best || m.priority < best.priority || (m.priority === best.priority && m.id < best.id)) {
+        best = m
+      }
+    }
+    if (!best) return { message: undefined, at: nextDue }
+    const at = Math.max(now, this.pacedAt(best.conversationId, now))
+    // Wake early if a waiting retry becomes due first: it may be the better candidate then.
+    return { message: best, at: nextDue !== undefined && nextDue < at ? nextDue : at }
+  }
+
+  /** The earliest time a message to `conversationId` may go by pacing alone. */
+  private pacedAt(conversationId: string, now: number): number {
+    const p = this.pacing
+    let at = -Infinity
+    const lastHere = this.lastByConversation.get(conversationId)
+    // min(…, now): a clock stepped backwards must not make the bot wait for hours.
+    if (lastHere !== undefined) at = Math.max(at, Math.min(lastHere, now) + p.sameGroupSeconds * 1000)
+    if (this.last) {
+      const gap = this.last.conversationId === conversationId ? 0 : this.switchGapMs
+      at = Math.max(at, Math.min(this.last.at, now) + gap)
+    }
+    this.recent = this.recent.filter((t) => t > now - MINUTE)
+    if (this.recent.length >= p.perMinute) {
+      // The perMinute-th latest send must have left the 60 s window.
+      const t = this.recent[this.recent.length - p.perMinute]
+      if (t !== undefined) at = Math.max(at, Math.min(t, now) + MINUTE)
+    }
+    return at
+  }
+
+  private remember(conversationId: string, at: number): void {
+    this.lastByConversation.set(conversationId, at)
+    this.last = { at, conversationId }
+    this.recent.push(at)
+    // only the latest perMinute sends can ever hold the next one back
+    if (this.recent.length > this.pacing.perMinute) this.recent.splice(0, this.recent.length - this.pacing.perMinute)
+    const min = this.pacing.switchGroupMinSeconds * 1000
+    const max = Math.max(min, this.pacing.switchGroupMaxSeconds * 1000)
+    this.switchGapMs = min + this.random() * (max - min)
+  }
+
+  /** One try at one message; records the outcome. Never throws for a transport failure. */
+  private async deliver(meta: PendingMeta): Promise<void> {
+    const row = await this.db.outboxMessage.findUnique({ where: { id: meta.id } })
+    if (!row || row.status !== 'pending') return void this.pending.delete(meta.id)
+    const transport = this.transport
+    if (!transport) throw new Error('outbox: no transport')
+    let mentionIds: string[] = []
+    try {
+      const parsed: unknown = JSON.parse(row.mentionIds)
+      if (Array.isArray(parsed)) mentionIds = parsed.filter((x): x is string => typeof x === 'string')
+    } catch {
+      this.logger.warn({ id: row.id }, 'outbox: unreadable mentionIds, sending without mentions')
+    }
+    const file = row.fileName !== null && row.fileData ? { name: row.fileName, data: Buffer.from(row.fileData) } : undefined
+    let error: unknown
+    let ok = false
+    try {
+      await transport.deliver({ conversationId: row.conversationId, text: row.text, mentionIds, ...(file ? { file } : {}) })
+      ok = true
+    } catch (err) {
+      error = err
+    }
+    const now = this.clock()
+    this.remember(row.conversationId, now.getTime())
+    const attempts = row.attempts + 1
+    if (ok) {
+      // Forget it before writing: should the write fail, it must not be sent twice by this process.
+      this.pending.delete(row.id)
+      try {
+        await this.db.outboxMessage.update({ where: { id: row.id }, data: { status: 'sent', sentAt: now, attempts } })
+      } catch (err) {
+        this.logger.error({ err, id: row.id }, 'outbox: sent, but could not mark it sent (it may be sent again after a restart)')
+      }
+      return
+    }
+    const lastError = error instanceof Error ? error.message : String(error)
+    if (attempts >= this.pacing.maxAttempts) {
+      this.pending.delete(row.id)
+      this.logger.error({ err: error, id: row.id, conversationId: row.conversationId, attempts }, 'outbox: giving up on a message')
+      await this.db.outboxMessage.update({ where: { id: row.id }, data: { status: 'failed', attempts, lastError } })
+      return
+    }
+    const notBefore = now.getTime() + backoffMs(attempts)
+    meta.notBefore = notBefore
+    this.logger.warn({ err: error, id: row.id, conversationId: row.conversationId, attempts }, 'outbox: send failed, will retry')
+    await this.db.outboxMessage.update({ where: { id: row.id }, data: { attempts, lastError, notBefore: new Date(notBefore) } })
+  }
+
+  // ---- waiting ----
+
+  /** Sleeps until `until` (or until woken when undefined); enqueue and stop wake it. */
+  private sleep(until: number | undefined): Promise<void> {
+    return new Promise((resolve) => {
+      this.sleeping = true
+      this.wakeSleeper = () => {
+        this.sleeping = false
+        this.wakeSleeper = undefined
+        if (this.timer) this.timers.clearTimeout(this.timer.handle)
+        this.timer = undefined
+        resolve()
+      }
+      if (until !== undefined) {
+        const ms = Math.min(MAX_TIMER_MS, Math.max(0, until - this.clock().getTime()))
+        const timer: { handle: unknown } = { handle: undefined }
+        timer.handle = this.timers.setTimeout(() => {
+          if (this.timer === timer) this.timer = undefined
+          this.wakeSleeper?.()
+        }, ms)
+        this.timer = timer
+      }
+      this.releaseIdle()
+    })
+  }
+
+  private wake(): void {
+    this.woken = true
+    this.wakeSleeper?.()
+  }
+
+  private releaseIdle(): void {
+    const waiters = this.idleWaiters
+    this.idleWaiters = []
+    for (const w of waiters) w()
+  }
+}
