@@ -1,0 +1,37 @@
+// The timetable over the real transport: the township group receives the weekly bulletin as
+// text and picture, found by its topic, sent through the outbox.
+import { FileBox } from 'file-box'
+import sharp from 'sharp'
+import { afterEach, describe, expect, it } from 'vitest'
+import { BOT_ID, startWireTownship, type WireTownship } from '../support/wire-township.ts'
+import { manualClock } from '../support/township.ts'
+
+const TOWNSHIP = '示范乡人居环境整治工作群'
+const WEIHUA = '卫华村人居环境群'
+
+describe('scheduled posts, end to end', () => {
+  let t: WireTownship
+  afterEach(() => t.close())
+
+  it('posts the weekly bulletin text and picture into the township group, once', async () => {
+    t = await startWireTownship()
+    const clock = manualClock(new Date('2026-11-24T02:00:00Z'))
+    await t.startBot({ clock })
+    await t.say('wxid_sec_weihua', WEIHUA, '/问题 三组路边垃圾堆放 限期2天')
+    await t.say('wxid_sec_weihua', WEIHUA, '/整改 1 已完成')
+    clock.set(new Date('2026-11-30T00:00:30Z')) // Monday 08:00:30 in Shanghai
+    const seen = t.rooms.get(TOWNSHIP)!.seen
+    await t.assistant.services.schedule.check()
+    const text = await seen.waitFor((m) => m.talkerId === BOT_ID && m.text.includes('周通报'), 8000)
+    expect(text.text).toContain('11月23日')
+    expect(text.text).toContain('卫华村')
+    const picture = await seen.waitFor((m) => m.talkerId === BOT_ID && m.typeName === 'Image', 8000)
+    expect(picture.fileName).toBe('周通报-2026-W48.png')
+    const box = FileBox.fromJSON(t.wechat.mocker.cacheFileBoxPayload.get(picture.id)!)
+    expect(await sharp(await box.toBuffer()).metadata()).toMatchObject({ format: 'png', width: 1080 })
+
+    await t.assistant.services.schedule.check()
+    await t.assistant.outbox.idle()
+    expect(t.botMessages(TOWNSHIP).filter((m) => m.text.includes('周通报'))).toHaveLength(1)
+  })
+})
