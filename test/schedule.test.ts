@@ -45,6 +45,12 @@ describe('scheduled posts', () => {
     expect(postsTo(TOWNSHIP, '周通报')).toHaveLength(2)
   })
 
+  it('posts once when two instances check at the same moment', async () => {
+    f.clock.set(at('2026-11-30T00:00:30Z'))
+    await Promise.all([f.rebuildServices().schedule.check(), f.rebuildServices().schedule.check(), f.services.schedule.check()])
+    expect(postsTo(TOWNSHIP, '周通报')).toHaveLength(1)
+  })
+
   it('records a post missed beyond the grace period and tells the admins once', async () => {
     f.clock.set(at('2026-11-30T00:00:30Z'))
     await f.services.schedule.check()
