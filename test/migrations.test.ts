@@ -5,11 +5,17 @@ import { join, resolve } from 'node:path'
 import Database from 'better-sqlite3'
 import { describe, expect, it, inject } from 'vitest'
 
+/** Tables as sets of columns (ALTER TABLE appends columns, so order may differ) and indexes as SQL. */
 const tablesOf = (file: string) => {
   const db = new Database(file, { readonly: true })
-  const rows = db.prepare("SELECT name, sql FROM sqlite_master WHERE name NOT LIKE '_prisma%' AND name NOT LIKE 'sqlite%' AND sql IS NOT NULL ORDER BY name").all() as { name: string; sql: string }[]
+  const objects = db.prepare("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE '_prisma%' AND name NOT LIKE 'sqlite%' AND sql IS NOT NULL ORDER BY name").all() as { type: string; name: string; sql: string }[]
+  const shape = objects.map((o) =>
+    o.type === 'table'
+      ? { name: o.name, columns: (db.prepare(`PRAGMA table_info("${o.name}")`).all() as { name: string; type: string; notnull: number; pk: number; dflt_value: unknown }[]).map((c) => `${c.name} ${c.type} ${c.notnull} ${c.pk} ${c.dflt_value}`).sort() }
+      : { name: o.name, sql: o.sql.replace(/\s+/g, ' ') },
+  )
   db.close()
-  return rows.map((r) => ({ name: r.name, sql: r.sql.replace(/\s+/g, ' ') }))
+  return shape
 }
 
 describe('checked-in migrations', () => {

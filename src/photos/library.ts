@@ -6,12 +6,14 @@ import { formatDate, type Clock } from '../time.ts'
 import { bandProbes, hammingDistance, hashBands, processImage, SIMILAR_MAX_DISTANCE, type ImageLimits } from './image.ts'
 import type { PhotoStore } from './store.ts'
 
-export type PhotoKind = '整改前' | '整改后' | '随手拍'
+export type PhotoKind = '整改前' | '整改后' | '随手拍' | '庭院'
 export type { Photo, PhotoLink }
 
+/** What a photo is evidence for: a problem, a resident's report, or a campaign record (a model courtyard). */
 export interface EvidenceTarget {
   problemId?: number
   reportId?: number
+  recordId?: number
   kind: PhotoKind
 }
 
@@ -70,7 +72,7 @@ export class PhotoLibrary {
     for (const photo of photos) {
       const reuseNote = options.checkReuse ? await this.reuseNote(photo, target) : undefined
       const exists = await this.db.photoLink.findFirst({
-        where: { photoId: photo.id, problemId: target.problemId ?? null, reportId: target.reportId ?? null, kind: target.kind },
+        where: { photoId: photo.id, problemId: target.problemId ?? null, reportId: target.reportId ?? null, recordId: target.recordId ?? null, kind: target.kind },
       })
       if (exists) continue
       await this.db.photoLink.create({
@@ -78,6 +80,7 @@ export class PhotoLibrary {
           photoId: photo.id,
           problemId: target.problemId,
           reportId: target.reportId,
+          recordId: target.recordId,
           kind: target.kind,
           reuseNote,
           linkedById: by.id,
@@ -113,7 +116,7 @@ export class PhotoLibrary {
   /** The newest photo of a kind on a problem or report, with its link. */
   newest(target: EvidenceTarget): Promise<(PhotoLink & { photo: Photo }) | null> {
     return this.db.photoLink.findFirst({
-      where: { problemId: target.problemId, reportId: target.reportId, kind: target.kind },
+      where: { problemId: target.problemId, reportId: target.reportId, recordId: target.recordId, kind: target.kind },
       orderBy: { id: 'desc' },
       include: { photo: true },
     })
@@ -140,13 +143,17 @@ export class PhotoLibrary {
     const earlier = await this.db.photoLink.findFirst({
       where: {
         photoId: { in: similar.map((p) => p.id) },
-        NOT: { problemId: target.problemId ?? null, reportId: target.reportId ?? null },
+        NOT: { problemId: target.problemId ?? null, reportId: target.reportId ?? null, recordId: target.recordId ?? null },
       },
       orderBy: { id: 'asc' },
       include: { photo: true },
     })
     if (!earlier) return undefined
-    const where = earlier.problemId ? `#${earlier.problemId} 的${earlier.kind}照片` : `随手拍 R${earlier.reportId} 的照片`
+    const where = earlier.problemId
+      ? `#${earlier.problemId} 的${earlier.kind}照片`
+      : earlier.reportId
+        ? `随手拍 R${earlier.reportId} 的照片`
+        : `最美庭院（记录 ${earlier.recordId}）的照片`
     return `该照片与 ${where}高度相似（${formatDate(earlier.photo.receivedAt)} ${earlier.photo.senderName}）`
   }
 }

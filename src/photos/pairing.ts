@@ -34,6 +34,7 @@ export class PhotoPairing {
     const data = {
       problemId: target.problemId ?? null,
       reportId: target.reportId ?? null,
+      recordId: target.recordId ?? null,
       kind: target.kind,
       heldStatus: held?.status ?? null,
       heldNote: held?.note ?? null,
@@ -69,6 +70,7 @@ export class PhotoPairing {
 function toWindow(row: {
   problemId: number | null
   reportId: number | null
+  recordId: number | null
   kind: string
   heldStatus: string | null
   heldNote: string | null
@@ -76,7 +78,7 @@ function toWindow(row: {
   expiresAt: Date
 }): Window {
   return {
-    target: { problemId: row.problemId ?? undefined, reportId: row.reportId ?? undefined, kind: row.kind as EvidenceTarget['kind'] },
+    target: { problemId: row.problemId ?? undefined, reportId: row.reportId ?? undefined, recordId: row.recordId ?? undefined, kind: row.kind as EvidenceTarget['kind'] },
     held: row.heldStatus ? { status: row.heldStatus, note: row.heldNote ?? undefined, messageId: row.heldMessageId ?? '' } : undefined,
     expiresAt: row.expiresAt,
   }

@@ -150,7 +150,7 @@ export function createDispatcher({ db, registry, services, clock, logger }: Disp
     const window = await pairing.active(message.conversationId, message.talkerId)
     if (!window && actor.role === 'resident') return undefined
     if (data === 'unavailable') return { reply: '这张照片没有收到（文件太大或网络不好），请重新发送一次。', outcome: 'photo unavailable' }
-    const batchKey = window ? `${window.target.problemId ?? 'R' + window.target.reportId}:${window.target.kind}` : 'unpaired'
+    const batchKey = window ? `${window.target.problemId ?? window.target.reportId ?? window.target.recordId}:${window.target.kind}` : 'unpaired'
     batches.pause(message, batchKey) // the confirmation waits while this photo is processed
     let photo
     try {
@@ -166,14 +166,14 @@ export function createDispatcher({ db, registry, services, clock, logger }: Disp
       return { reply: '', outcome: 'photo unpaired' }
     }
     const { reuseNotes } = await photos.link([photo], window.target, by)
-    const { problemId, reportId, kind } = window.target
+    const { problemId, reportId, recordId, kind } = window.target
     if (window.held && problemId) {
       await pairing.release(message.conversationId, message.talkerId)
       const problem = await ledger.find(problemId)
       const text = await applyProgress(services, { problem, status: STATUS.done, note: window.held.note, actor, messageId: window.held.messageId })
       return { reply: [`收到 #${problemId} 的整改后照片。`, ...reuseNotes.map((n) => `⚠️ ${n}`), text].join('\n'), outcome: 'photo completes' }
     }
-    const what = problemId ? `#${problemId} 添加${kind}照片` : `随手拍 R${reportId} 添加照片`
+    const what = problemId ? `#${problemId} 添加${kind}照片` : reportId ? `随手拍 R${reportId} 添加照片` : `最美庭院（记录 ${recordId}）添加照片`
     batches.add(message, batchKey, reuseNotes, (n) => `已为 ${what} ${n} 张`)
     return { reply: '', outcome: 'photo linked' }
   }
