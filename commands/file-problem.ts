@@ -48,6 +48,11 @@ export default defineCommand({
       `📝 已登记 #${problem.id} ${[problem.village, problem.hamlet, problem.grid].filter(Boolean).join(' ')}：${problem.description}`,
       `类别：${problem.category}　来源：${problem.source}　限期：${formatDate(problem.deadline!)}　责任人：${problem.responsibleName ?? '未指定'}`,
     ]
+    const inspection = await ctx.services.campaign.recentInspection(ctx.actor.id, problem.village, ctx.services.policy.sittingMinutes)
+    if (inspection) {
+      await ctx.services.campaign.linkProblems(inspection.id, [problem.id])
+      lines.push(`已记为巡查（记录 ${inspection.id}）发现的问题。`)
+    }
     if (similar) lines.push(`⚠️ 疑似与 #${similar.id} 重复：${similar.description}（${similar.status}）`)
     // Photos sent just before the command are its "before" photos; so are those sent next.
     const target = { problemId: problem.id, kind: '整改前' as const }

@@ -5,14 +5,18 @@ import { ALL_ROLES, defineCommand } from '../src/registry/index.ts'
 export default defineCommand({
   name: '排名',
   aliases: ['排行'],
-  summary: '各村整改完成率排名',
-  usage: '/排名',
-  examples: ['/排名'],
+  summary: '各村整改完成率排名；/排名 庭院 看各村最美庭院户数',
+  usage: '/排名 [庭院]',
+  examples: ['/排名', '/排名 庭院'],
   roles: ALL_ROLES,
-  parse: (args) => ({ extra: args.rest() }),
-  schema: z.object({ extra: z.undefined({ error: '排名不需要写别的，直接发 /排名' }) }),
-  async run(_args, ctx) {
-    const { ledger, township } = ctx.services
+  parse: (args) => ({ courtyards: args.oneOf(['庭院', '最美庭院']) !== undefined, extra: args.rest() }),
+  schema: z.object({ courtyards: z.boolean(), extra: z.undefined({ error: '直接发 /排名，或 /排名 庭院' }) }),
+  async run({ courtyards }, ctx) {
+    const { ledger, township, campaign } = ctx.services
+    if (courtyards) {
+      const ranking = await campaign.courtyardRanking(township.villageNames)
+      return ['🏡 各村最美庭院户数排名', ...ranking.map((r, i) => `${i + 1}. ${r.village} ${r.courtyards} 户`)].join('\n')
+    }
     const rows = await ledger.counts(township.villageNames)
     rows.sort((a, b) => b.rate - a.rate || a.overdue - b.overdue || b.done - a.done)
     const lines = rows.map((r, i) => `${i + 1}. ${r.village} 完成率 ${percent(r.rate)}（${r.done}/${r.total}）${r.overdue > 0 ? ` 逾期 ${r.overdue}` : ''}`)

@@ -1,27 +1,72 @@
 import { z } from 'zod'
+import type { Campaign, Scope } from '../src/campaign/campaign.ts'
+import { RECORD_KINDS, type RecordKind } from '../src/campaign/figures.ts'
+import { formatAmount } from '../src/campaign/quantity.ts'
 import { countsTable, statusLine, sumCounts } from '../src/ledger/index.ts'
-import { ALL_ROLES, defineCommand } from '../src/registry/index.ts'
+import { ALL_ROLES, ArgumentError, defineCommand } from '../src/registry/index.ts'
+import { parseMonth, type Month } from '../src/stats/periods.ts'
+import { amounts } from './shared/figure-command.ts'
+
+const listOf = (kind: RecordKind, totals: Map<string, number>) => amounts(kind, [...totals].map(([figure, value]) => ({ figure, value }))) || '暂无记录'
 
 export default defineCommand({
   name: '统计',
   aliases: ['汇总'],
-  summary: '整改统计：问题总数、已完成、逾期、完成率',
-  usage: '/统计 [村名]',
-  examples: ['/统计', '/统计 卫华村'],
+  summary: '全乡或某村的全部数字：整改、巡查、活动、庭院、资金物资、清运、宣传；可按项目、月份',
+  usage: '/统计 [村名] [清运|活动|庭院|协议|资金|物资|宣传|巡查|会议] [11月]',
+  examples: ['/统计', '/统计 卫华村', '/统计 清运', '/统计 11月'],
   roles: ALL_ROLES,
-  parse: (args) => ({ village: args.village(), extra: args.rest() }),
-  schema: z.object({
-    village: z.string().optional(),
-    extra: z.undefined({ error: '统计只需要写村名，例如 /统计 卫华村' }),
-  }),
-  async run({ village }, ctx) {
-    const { ledger, township } = ctx.services
-    if (village) return statusLine(await ledger.countsOf(village))
+  parse(args, ctx) {
+    const village = args.village()
+    const kind = args.oneOf(RECORD_KINDS)
+    const rest = args.rest()
+    const month = rest ? parseMonth(rest, ctx.now) : undefined
+    if (rest && !month) throw new ArgumentError(`没看懂「${rest}」。可以写村名、项目（如 清运）或月份（如 11月）。`)
+    return { village, kind, month }
+  },
+  schema: z.object({ village: z.string().optional(), kind: z.enum(RECORD_KINDS).optional(), month: z.custom<Month>().optional() }),
+  async run({ village, kind, month }, ctx) {
+    const { ledger, township, campaign } = ctx.services
+    const scope: Scope = { village, from: month?.start, to: month?.end }
+    const when = month ? `（${month.label}）` : ''
+    if (kind) {
+      if (village) return `${village}${kind}${when}：${listOf(kind, await campaign.totals(kind, scope))}`
+      const rows = await campaign.totalsByVillage(kind, township.villageNames, scope)
+      return [
+        `📊 ${township.name}${kind}${when}：${listOf(kind, await campaign.totals(kind, scope))}`,
+        ...rows.filter((r) => r.totals.size > 0).map((r) => `${r.village}：${listOf(kind, r.totals)}`),
+      ].join('\n')
+    }
+    if (village) {
+      const fund = await campaign.fund(village)
+      return [
+        statusLine(await ledger.countsOf(village)),
+        ...(await campaignLines(campaign, scope, when)),
+        `专项资金：拨付 ${formatAmount(fund.granted, '元')}，奖励支出 ${formatAmount(fund.paid, '元')}，余额 ${formatAmount(fund.balance, '元')}`,
+      ].join('\n')
+    }
     const rows = await ledger.counts(township.villageNames)
     const all = sumCounts(rows, '全乡')
     return [
       `📊 ${township.name}整改统计：汇集问题 ${all.total} 条，已完成整改 ${all.done} 条（已销号 ${all.verified}），未完成 ${all.open} 条，逾期 ${all.overdue} 条，完成率 ${(all.rate * 100).toFixed(1)}%`,
+      ...(await campaignLines(campaign, scope, when)),
+      `网格：全乡 ${ctx.services.config.grids.length} 个`,
+      '各村整改：',
       countsTable(rows),
     ].join('\n')
   },
 })
+
+/** The campaign in the work brief's order and words. */
+async function campaignLines(campaign: Campaign, scope: Scope, when: string): Promise<string[]> {
+  const activities = await campaign.activities(scope)
+  const courtyards = await campaign.totals('庭院', scope)
+  return [
+    `（一）推进会议 ${await campaign.count('会议', scope)} 次，巡查督导 ${await campaign.count('巡查', scope)} 次${when}`,
+    `（二）活动：${activities.length > 0 ? activities.map((a) => `${a.name} ${listOf('活动', a.totals)}`).join('；') : '暂无记录'}`,
+    `（三）最美庭院 ${courtyards.get('courtyards') ?? 0} 户，奖励 ${formatAmount(courtyards.get('reward') ?? 0, '元')}`,
+    `（四）资金：${listOf('资金', await campaign.totals('资金', scope))}；物资：${listOf('物资', await campaign.totals('物资', scope))}`,
+    `（五）清运：${listOf('清运', await campaign.totals('清运', scope))}`,
+    `（六）协议：${listOf('协议', await campaign.totals('协议', scope))}；宣传：${listOf('宣传', await campaign.totals('宣传', scope))}`,
+  ]
+}

@@ -9,6 +9,8 @@ import { Sender } from './bot/sender.ts'
 import type { TownshipConfig } from './config/schema.ts'
 import { Township } from './config/township.ts'
 import { migrate, openDatabase, type Database } from './db/index.ts'
+import { Campaign } from './campaign/campaign.ts'
+import { exportCampaign, exportLedger } from './export/index.ts'
 import { Extensions, Ledger } from './ledger/index.ts'
 import { Outbox } from './outbox/index.ts'
 import { loadTipsFile, Schedule, TipLibrary, type GroupDirectory, type PostQueue } from './schedule/index.ts'
@@ -81,12 +83,18 @@ export function buildServices(deps: {
     },
   })
   return {
+    config,
     township,
     ledger,
     photos: new PhotoLibrary(db, new PhotoStore(deps.photoDir), clock, { maxBytes: policy.photoMaxMegabytes * 1024 * 1024, maxPixels: 50_000_000 }),
     pairing: new PhotoPairing(db, clock, policy.photoWindowMinutes),
     reports: new Reports(db, clock),
     extensions: new Extensions(db, ledger, clock),
+    campaign: new Campaign(db, clock),
+    exports: {
+      ledger: (village) => exportLedger(db, { townshipName: township.name, now: clock(), village }),
+      campaign: () => exportCampaign(db, { townshipName: township.name, now: clock() }),
+    },
     schedule,
     tips,
     notify: outbox,

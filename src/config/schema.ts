@@ -104,6 +104,8 @@ export const townshipConfigSchema = z
         firstWeek: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '应为日期，例如 2026-11-30').default('2026-11-30'),
       })
       .prefault({}),
+    /** 最美庭院 rewards by household type (the brief: 贫困户 2024 元, 一般户 500 元). */
+    rewards: z.record(z.string(), z.number().min(0)).default({ 贫困户: 2024, 一般户: 500 }),
     /** The propaganda tips library shipped with the project (YAML list of { topic, text }). */
     tipsFile: z.string().default('config/tips.yaml'),
     policy: z
@@ -123,6 +125,10 @@ export const townshipConfigSchema = z
         /** Largest picture taken, and how long its download may take. */
         photoMaxMegabytes: z.number().positive().default(20),
         photoDownloadSeconds: z.number().positive().default(30),
+        /** /撤销 takes back the sender's own last record within this many minutes. */
+        undoMinutes: z.number().int().positive().default(30),
+        /** Problems an inspector files within this many minutes of /巡查 are its findings. */
+        sittingMinutes: z.number().int().positive().default(120),
       })
       .prefault({}),
   })

@@ -1,7 +1,8 @@
 // A chat command is one value: its words, who may use it, how its arguments read, what it does.
 import type { z } from 'zod'
-import type { Role, Policy } from '../config/schema.ts'
+import type { Role, Policy, TownshipConfig } from '../config/schema.ts'
 import type { Actor, Conversation, Township } from '../config/township.ts'
+import type { Campaign } from '../campaign/campaign.ts'
 import type { Extensions, Ledger } from '../ledger/index.ts'
 import type { Schedule, TipLibrary } from '../schedule/index.ts'
 import type { PhotoLibrary, PhotoPairing } from '../photos/index.ts'
@@ -21,12 +22,16 @@ export interface Notifier {
 
 /** What commands may use; passed in by the composition root. */
 export interface Services {
+  config: TownshipConfig
   township: Township
   ledger: Ledger
   photos: PhotoLibrary
   pairing: PhotoPairing
   reports: Reports
   extensions: Extensions
+  campaign: Campaign
+  /** Excel files of the records, for /导出. */
+  exports: { ledger(village?: string): Promise<OutgoingFile>; campaign(): Promise<OutgoingFile> }
   schedule: Schedule
   tips: TipLibrary
   notify: Notifier

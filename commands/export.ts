@@ -1,0 +1,27 @@
+import { z } from 'zod'
+import { defineCommand, SUPERVISING_ROLES } from '../src/registry/index.ts'
+
+const WHAT = ['台账', '统计'] as const
+
+export default defineCommand({
+  name: '导出',
+  aliases: ['下载'],
+  summary: '导出 Excel：整改台账（全部字段和经过）或全部统计记录',
+  usage: '/导出 台账|统计 [村名]',
+  examples: ['/导出 台账', '/导出 统计', '/导出 台账 卫华村'],
+  roles: [...SUPERVISING_ROLES, 'village'],
+  parse: (args) => ({ what: args.oneOf(WHAT), village: args.village(), extra: args.rest() }),
+  schema: z.object({
+    what: z.enum(WHAT, { error: '要导出什么？请回复：台账 或 统计' }),
+    village: z.string().optional(),
+    extra: z.undefined({ error: '例如：/导出 台账 或 /导出 统计' }),
+  }),
+  async run({ what, village }, ctx) {
+    // A village secretary exports their own village's ledger.
+    const scoped = village ?? (ctx.actor.role === 'village' ? ctx.actor.villages[0] : undefined)
+    if (scoped) ctx.requireScope(scoped)
+    if (what === '统计' && ctx.actor.role === 'village') return '全乡统计请乡办公室导出；您可以发 /导出 台账 导出本村台账。'
+    const file = what === '台账' ? await ctx.services.exports.ledger(scoped) : await ctx.services.exports.campaign()
+    return { text: `📎 ${what}${scoped ? `（${scoped}）` : ''}已导出为 Excel，文件随后发送：${file.name}`, file }
+  },
+})

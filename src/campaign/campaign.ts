@@ -1,0 +1,180 @@
+// The campaign's records beyond the ledger, and their totals. Every record names who made it,
+// from which message and when; /撤销 and /更正 keep what it was before.
+import type { Database } from '../db/index.ts'
+import type { CampaignRecord, RecordFigure } from '../db/generated/client.ts'
+import { UserError } from '../errors.ts'
+import type { Clock } from '../time.ts'
+import { figureOf, FIGURES_BY_KIND, type Figure, type RecordKind } from './figures.ts'
+
+export type RecordWithFigures = CampaignRecord & { figures: RecordFigure[] }
+
+export interface FigureValue {
+  figure: Figure
+  value: number
+  detail?: string
+}
+
+export interface NewRecord {
+  kind: RecordKind
+  village?: string
+  subject?: string
+  category?: string
+  note?: string
+  figures: FigureValue[]
+}
+
+export interface Who {
+  id: string
+  name: string
+  messageId?: string
+}
+
+/** Which records a total counts. */
+export interface Scope {
+  village?: string
+  from?: Date
+  to?: Date
+}
+
+export class Campaign {
+  constructor(
+    private readonly db: Database,
+    private readonly now: Clock,
+  ) {}
+
+  record(input: NewRecord, by: Who): Promise<RecordWithFigures> {
+    return this.db.campaignRecord.create({
+      data: {
+        kind: input.kind,
+        village: input.village,
+        subject: input.subject,
+        category: input.category,
+        note: input.note,
+        actorId: by.id,
+        actorName: by.name,
+        messageId: by.messageId,
+        createdAt: this.now(),
+        figures: { create: input.figures.map((f) => ({ figure: f.figure.key, value: f.value, detail: f.detail })) },
+      },
+      include: { figures: true },
+    })
+  }
+
+  async get(id: number): Promise<RecordWithFigures> {
+    const record = await this.db.campaignRecord.findUnique({ where: { id }, include: { figures: true } })
+    if (!record) throw new UserError(`没有记录 ${id}。`)
+    return record
+  }
+
+  /** Totals of a kind's figures (records undone by /撤销 do not count), keyed by figure. */
+  async totals(kind: RecordKind, scope: Scope = {}): Promise<Map<string, number>> {
+    const rows = await this.db.recordFigure.groupBy({ by: ['figure'], where: { record: this.where(kind, scope) }, _sum: { value: true } })
+    return new Map(rows.map((r) => [r.figure, round(r._sum.value ?? 0)]))
+  }
+
+  /** How many records of a kind (inspections, meetings, courtyards). */
+  count(kind: RecordKind, scope: Scope = {}): Promise<number> {
+    return this.db.campaignRecord.count({ where: this.where(kind, scope) })
+  }
+
+  /** Totals per village for a kind, in the order given. */
+  async totalsByVillage(kind: RecordKind, villages: string[], scope: Omit<Scope, 'village'> = {}): Promise<{ village: string; totals: Map<string, number> }[]> {
+    const records = await this.db.campaignRecord.findMany({ where: this.where(kind, scope), include: { figures: true } })
+    return villages.map((village) => {
+      const totals = new Map<string, number>()
+      for (const r of records.filter((r) => r.village === village)) for (const f of r.figures) totals.set(f.figure, round((totals.get(f.figure) ?? 0) + f.value))
+      return { village, totals }
+    })
+  }
+
+  /** Activities by name (爱国卫生月, 绿化种植周), each with its totals. */
+  async activities(scope: Scope = {}): Promise<{ name: string; totals: Map<string, number> }[]> {
+    const records = await this.db.campaignRecord.findMany({ where: this.where('活动', scope), include: { figures: true }, orderBy: { id: 'asc' } })
+    const byName = new Map<string, Map<string, number>>()
+    for (const r of records) {
+      const totals = byName.get(r.subject ?? '其他活动') ?? new Map<string, number>()
+      for (const f of r.figures) totals.set(f.figure, round((totals.get(f.figure) ?? 0) + f.value))
+      byName.set(r.subject ?? '其他活动', totals)
+    }
+    return [...byName].map(([name, totals]) => ({ name, totals }))
+  }
+
+  /** Courtyards per village, most first: the ranking /排名 庭院 shows. */
+  async courtyardRanking(villages: string[], scope: Omit<Scope, 'village'> = {}): Promise<{ village: string; courtyards: number; reward: number }[]> {
+    const rows = await this.totalsByVillage('庭院', villages, scope)
+    return rows
+      .map((r) => ({ village: r.village, courtyards: r.totals.get('courtyards') ?? 0, reward: r.totals.get('reward') ?? 0 }))
+      .sort((a, b) => b.courtyards - a.courtyards)
+  }
+
+  /** A village's fund: granted, paid as rewards (资金 奖励 and courtyard rewards), balance. */
+  async fund(village: string): Promise<{ granted: number; paid: number; balance: number }> {
+    const funds = await this.totals('资金', { village })
+    const courtyards = await this.totals('庭院', { village })
+    const granted = funds.get('granted') ?? 0
+    const paid = round((funds.get('paid') ?? 0) + (courtyards.get('reward') ?? 0))
+    return { granted, paid, balance: round(granted - paid) }
+  }
+
+  /** The sender's last record still counting, if made within `minutes`. */
+  async lastOf(actorId: string, minutes: number): Promise<RecordWithFigures | null> {
+    return this.db.campaignRecord.findFirst({
+      where: { actorId, undoneAt: null, createdAt: { gte: new Date(this.now().getTime() - minutes * 60_000) } },
+      orderBy: { id: 'desc' },
+      include: { figures: true },
+    })
+  }
+
+  async undo(id: number, byName: string): Promise<void> {
+    await this.db.campaignRecord.update({ where: { id }, data: { undoneAt: this.now(), undoneByName: byName } })
+  }
+
+  /** Replaces some of a record's figures; the record keeps what they were before. */
+  async correct(id: number, figures: FigureValue[], by: Who): Promise<RecordWithFigures> {
+    const record = await this.get(id)
+    if (record.undoneAt) throw new UserError(`记录 ${id} 已撤销，不能更正。`)
+    const kind = record.kind as RecordKind
+    for (const f of figures) if (!figureOf(kind, f.figure.key)) throw new UserError(`「${f.figure.label}」不是${kind}的项目。`)
+    const before = describe(kind, record.figures)
+    await this.db.$transaction([
+      this.db.recordFigure.deleteMany({ where: { recordId: id, figure: { in: figures.map((f) => f.figure.key) } } }),
+      this.db.recordFigure.createMany({ data: figures.map((f) => ({ recordId: id, figure: f.figure.key, value: f.value, detail: f.detail })) }),
+    ])
+    const corrected = await this.get(id)
+    await this.db.recordCorrection.create({
+      data: { recordId: id, before, after: describe(kind, corrected.figures), actorId: by.id, actorName: by.name, messageId: by.messageId, at: this.now() },
+    })
+    return corrected
+  }
+
+  /** Problems the inspector filed in the same sitting are the inspection's findings. */
+  async linkProblems(recordId: number, problemIds: number[]): Promise<void> {
+    for (const problemId of problemIds) await this.db.recordProblem.upsert({ where: { recordId_problemId: { recordId, problemId } }, create: { recordId, problemId }, update: {} })
+  }
+
+  /** The actor's inspection of a village within the last `minutes`, for linking a problem filed now. */
+  recentInspection(actorId: string, village: string, minutes: number): Promise<CampaignRecord | null> {
+    return this.db.campaignRecord.findFirst({
+      where: { kind: '巡查', actorId, undoneAt: null, subject: { contains: village }, createdAt: { gte: new Date(this.now().getTime() - minutes * 60_000) } },
+      orderBy: { id: 'desc' },
+    })
+  }
+
+  private where(kind: RecordKind, scope: Scope) {
+    return {
+      kind,
+      undoneAt: null,
+      ...(scope.village ? { village: scope.village } : {}),
+      ...(scope.from || scope.to ? { createdAt: { ...(scope.from ? { gte: scope.from } : {}), ...(scope.to ? { lt: scope.to } : {}) } } : {}),
+    }
+  }
+}
+
+const round = (n: number) => Math.round(n * 10000) / 10000
+
+/** A record's figures in words, for corrections and replies: "垃圾12吨、边沟0.5公里". */
+export function describe(kind: RecordKind, figures: { figure: string; value: number; detail?: string | null }[], format = (v: number, unit: string) => `${v}${unit}`): string {
+  return (FIGURES_BY_KIND[kind] as readonly Figure[])
+    .flatMap((fig) => figures.filter((f) => f.figure === fig.key).map((f) => `${f.detail ?? fig.label}${format(f.value, fig.unit)}`))
+    .join('、')
+}
