@@ -1,0 +1,112 @@
+// The township's work brief replayed by message over the real transport: every figure it gives
+// is sent by the role that would send it, /统计 answers with the brief's figures, and the Excel
+// export holds the same numbers.
+import ExcelJS from 'exceljs'
+import { FileBox } from 'file-box'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { BOT_ID, startWireTownship, type WireTownship } from '../support/wire-township.ts'
+
+const TOWNSHIP = '示范乡人居环境整治工作群'
+const ADMIN = 'wxid_office_liu'
+const VILLAGES = ['卫华村', '渔业村', '卫明村', '新民村', '永安村', '红旗村']
+const SUPERVISORS: Record<string, string> = { 卫华村: 'wxid_sup_ma', 渔业村: 'wxid_sup_ma', 卫明村: 'wxid_sup_han', 新民村: 'wxid_sup_han', 永安村: 'wxid_sup_zheng', 红旗村: 'wxid_sup_zheng' }
+const groupOf = (village: string) => `${village}人居环境群`
+
+describe("the work brief's figures, reported by message", () => {
+  let t: WireTownship
+  const secretaryOf = (village: string) => t.config.people.find((p) => p.role === 'village' && p.villages.includes(village))!.wechatId
+  const ok = async (who: string, group: string, text: string) => {
+    const reply = await t.say(who, group, text, { timeoutMs: 10_000 })
+    expect(reply.text, text).not.toMatch(/抱歉|没看懂|请写明|不是|系统出错/)
+    return reply.text
+  }
+
+  beforeAll(async () => {
+    t = await startWireTownship()
+    await t.startBot()
+  })
+  afterAll(() => t.close())
+
+  it('takes every figure from the person who would report it', async () => {
+    // 推进会议 3 次 (the office), 巡查督导 5 次 (the cadres who supervise villages).
+    for (const n of [1, 2, 3]) await ok(ADMIN, TOWNSHIP, `/会议 第${n}次人居环境整治推进会`)
+    for (const [i, village] of ['卫华村', '渔业村', '卫明村', '新民村', '永安村'].entries()) await ok(SUPERVISORS[village]!, TOWNSHIP, `/巡查 ${village} 发现问题${i + 1}处`)
+
+    // 爱国卫生月 and 绿化种植周, recorded by the office.
+    await ok(ADMIN, TOWNSHIP, '/活动 爱国卫生月 出动1300余人次 车辆300余车次 道路45公里 边沟5000多延长米 栅栏46余处 杂草2024延长米')
+    await ok(ADMIN, TOWNSHIP, '/活动 绿化种植周 志愿者175人 小叶丁香20余万株 白色垃圾近20立方米')
+
+    // 10000 元 per village from the township; equipment handed out (18 套, 685 个, 6 台).
+    const bins240 = [3, 3, 3, 3, 3, 3]
+    const bins30 = [120, 115, 110, 120, 110, 110]
+    for (const [i, village] of VILLAGES.entries()) {
+      await ok(ADMIN, TOWNSHIP, `/资金 ${village} 拨付10000元`)
+      await ok(ADMIN, TOWNSHIP, `/物资 ${village} 240L垃圾桶${bins240[i]}套 30L垃圾桶${bins30[i]}个 垃圾车1台`)
+    }
+
+    // Clearance by each village secretary, in their own group: 710 吨, 47.5 公里 ×2, 26 处, 17 个, 93 吨, 168 次.
+    const garbage = [130, 120, 125, 115, 110, 110]
+    const ditches = ['8.5', '8', '7.5', '8公里', '7500米', '8']
+    const road = ['8', '8', '7.5', '8', '8', '8']
+    const haystacks = [5, 4, 5, 4, 4, 4]
+    const roadblocks = [3, 3, 3, 3, 3, 2]
+    const manure = ['十六', '15', '16', '15', '16', '15']
+    const bins = [28, 28, 28, 28, 28, 28]
+    for (const [i, village] of VILLAGES.entries()) {
+      const ditch = ditches[i]!.endsWith('米') ? ditches[i] : `${ditches[i]!.replace('公里', '')}公里`
+      await ok(secretaryOf(village), groupOf(village), `/清运 垃圾${garbage[i]}吨 边沟${ditch} 路面${road[i]}公里 柴草垛${haystacks[i]}处 路障${roadblocks[i]}个 畜禽粪便${manure[i]}吨 垃圾箱${bins[i]}次`)
+    }
+
+    // 门前三包 800 份, 地头三包 200 份; 宣传单 925 份 by the villages, 微信推送 100 条 by the office.
+    const frontDoor = [140, 135, 135, 130, 130, 130]
+    const fieldHead = [35, 35, 35, 35, 30, 30]
+    const leaflets = [160, 155, 155, 155, 150, 150]
+    for (const [i, village] of VILLAGES.entries()) {
+      await ok(secretaryOf(village), groupOf(village), `/协议 门前三包${frontDoor[i]}份 地头三包${fieldHead[i]}份`)
+      await ok(secretaryOf(village), groupOf(village), `/宣传 宣传单${leaflets[i]}份`)
+    }
+    await ok(ADMIN, TOWNSHIP, '/宣传 卫华村 推送100条')
+
+    // 255 最美庭院 in 卫华村, 渔业村 and 卫明村, each registered by its secretary.
+    const courtyards: [string, number][] = [['卫华村', 100], ['渔业村', 80], ['卫明村', 75]]
+    for (const [village, count] of courtyards) {
+      for (let n = 1; n <= count; n++) await ok(secretaryOf(village), groupOf(village), `/庭院 第${n}户 ${n % 10 === 0 ? '贫困户' : '一般户'}`)
+    }
+  }, 120_000)
+
+  it('/统计 answers with the brief\'s own figures', async () => {
+    const stats = (await t.say(ADMIN, TOWNSHIP, '/统计')).text
+    expect(stats).toContain('（一）推进会议 3 次，巡查督导 5 次')
+    expect(stats).toContain('爱国卫生月 出动1300人次、车辆300车次、道路45公里、边沟5000延长米、栅栏46处、杂草2024延长米')
+    expect(stats).toContain('绿化种植周 志愿者175人、种植20万株、白色垃圾20立方米')
+    expect(stats).toContain('（三）最美庭院 255 户')
+    expect(stats).toContain('（四）资金：拨付60000元；物资：240L垃圾桶18套、30L垃圾桶685个、垃圾车6台')
+    expect(stats).toContain('（五）清运：垃圾710吨、边沟47.5公里、路面47.5公里、柴草垛26处、路障17个、畜禽粪便93吨、垃圾箱168次')
+    expect(stats).toContain('（六）协议：门前三包800份、地头三包200份；宣传：宣传单925份、推送100条')
+    expect(stats).toContain('网格：全乡 31 个')
+    expect((await t.say(ADMIN, TOWNSHIP, '/排名 庭院')).text).toContain('1. 卫华村 100 户\n2. 渔业村 80 户\n3. 卫明村 75 户')
+  })
+
+  it('/导出 统计 sends a workbook that holds the same numbers', async () => {
+    const seen = t.rooms.get(TOWNSHIP)!.seen
+    const from = seen.messages.length
+    await t.say(ADMIN, TOWNSHIP, '/导出 统计')
+    const file = await seen.waitFor((m) => m.talkerId === BOT_ID && m.typeName === 'Attachment', 10_000, from)
+    const box = FileBox.fromJSON(t.wechat.mocker.cacheFileBoxPayload.get(file.id)!)
+    const book = new ExcelJS.Workbook()
+    await book.xlsx.load((await box.toBuffer()) as unknown as ArrayBuffer)
+    const summary = book.getWorksheet('汇总')!
+    const township = new Map<string, number>()
+    summary.eachRow((row) => {
+      const figure = row.getCell(2).value
+      const total = row.getCell(row.cellCount).result ?? row.getCell(row.cellCount).value
+      if (typeof figure === 'string' && typeof total === 'number') township.set(`${row.getCell(1).value}/${figure}`, total)
+    })
+    expect(township.get('清运/垃圾')).toBe(710)
+    expect(township.get('清运/边沟')).toBe(47.5)
+    expect(township.get('清运/畜禽粪便')).toBe(93)
+    expect(township.get('协议/门前三包')).toBe(800)
+    expect(township.get('物资/30L垃圾桶')).toBe(685)
+    expect(township.get('庭院/最美庭院')).toBe(255)
+  })
+})
