@@ -152,6 +152,23 @@ describe('commands through the dispatcher', () => {
     expect(reply?.split('\n')[0]).toMatch(/^（您 \d\d:\d\d 发的消息因助手离线，现在才处理）$/)
   })
 
+  it('answers a flood once that it is too fast, then stays silent until the minute has passed', async () => {
+    const replies: (string | undefined)[] = []
+    for (let i = 0; i < 24; i++) replies.push(await f.say(RESIDENT, '/台账', '卫华村'))
+    expect(replies.slice(0, 20).every((r) => r?.includes('卫华村台账'))).toBe(true)
+    expect(replies[20]).toBe('您发得太快了，请过一分钟再发。这段时间发的命令不会处理。')
+    expect(replies.slice(21)).toEqual([undefined, undefined, undefined])
+    expect(await f.say(SECRETARY, '/台账', '卫华村')).toContain('卫华村台账')
+    f.clock.advanceDays(1 / 1440)
+    expect(await f.say(RESIDENT, '/台账', '卫华村')).toContain('卫华村台账')
+  })
+
+  it('answers a 100,000-character message briefly, without parsing it', async () => {
+    expect(await f.say(SECRETARY, '/问题 ' + '垃圾'.repeat(50_000), '卫华村')).toBe('消息太长了（超过 2000 字），没有处理。请把内容分成几条发送。')
+    expect(await f.say(SECRETARY, '闲聊'.repeat(50_000), '卫华村')).toBeUndefined()
+    expect(await f.ledger.list()).toHaveLength(0)
+  })
+
   it('names a likely duplicate when filing', async () => {
     await f.say(SECRETARY, '/问题 三组路边垃圾堆放', '卫华村')
     expect(await f.say(SECRETARY, '/问题 三组路边垃圾堆放严重', '卫华村')).toContain('疑似与 #1 重复')
@@ -184,6 +201,7 @@ describe('the error boundary', () => {
 
   it('survives any text from anyone without throwing', async () => {
     const f = await dispatcherFixture()
+    Object.assign(f.services.policy, { perSenderPerMinute: 1e9, perGroupPerMinute: 1e9 }) // parse, not throttle
     const people = [ADMIN, SECRETARY, SUPERVISOR, RESIDENT, STRANGER, GRID]
     const starts = ['/', '／', '', '/整改 ', '/问题 ', '/销号 ', '/退回 ', '/查询 ', '/台账 ', '/帮助 ']
     await fc.assert(

@@ -125,6 +125,11 @@ export const townshipConfigSchema = z
         /** Largest picture taken, and how long its download may take. */
         photoMaxMegabytes: z.number().positive().default(20),
         photoDownloadSeconds: z.number().positive().default(30),
+        /** Commands a person may send per minute in one conversation, and a whole group per minute. */
+        perSenderPerMinute: z.number().int().positive().default(20),
+        perGroupPerMinute: z.number().int().positive().default(60),
+        /** Longer messages are not commands anyone typed: they get a short answer, not a parse. */
+        maxTextLength: z.number().int().positive().default(2000),
         /** /撤销 takes back the sender's own last record within this many minutes. */
         undoMinutes: z.number().int().positive().default(30),
         /** Problems an inspector files within this many minutes of /巡查 are its findings. */

@@ -14,6 +14,7 @@ import { applyProgress } from '../workflow/progress.ts'
 import { STATUS } from '../ledger/index.ts'
 import { ArgumentError, NeedMore } from './errors.ts'
 import type { Registry } from './registry.ts'
+import { RateLimiter } from './rate-limit.ts'
 import { Inbox, Prompts } from './state.ts'
 import { normalizeText, splitCommand } from './text.ts'
 
@@ -48,9 +49,6 @@ export interface DispatcherDeps {
   logger: Logger
 }
 
-/** Messages longer than this are not commands anyone wrote by hand. */
-const MAX_TEXT = 2000
-
 export type Dispatch = (message: IncomingMessage) => Promise<Reply | undefined>
 
 export function createDispatcher({ db, registry, services, clock, logger }: DispatcherDeps): Dispatch {
@@ -61,6 +59,7 @@ export function createDispatcher({ db, registry, services, clock, logger }: Disp
   // different conversations do not wait for each other.
   const queues = new Map<string, Promise<unknown>>()
   const batches = new PhotoBatches(services.notify, policy.photoBatchSeconds * 1000, logger)
+  const limiter = new RateLimiter(policy)
 
   async function runCommand(command: CommandDefinition, argText: string, ctx: CommandContext, message: IncomingMessage): Promise<CommandReply> {
     const { actor } = ctx
@@ -113,12 +112,21 @@ export function createDispatcher({ db, registry, services, clock, logger }: Disp
     }
   }
 
-  async function respond(message: IncomingMessage, text: string, now: Date): Promise<{ reply: CommandReply; outcome: string } | undefined> {
+  async function respond(message: IncomingMessage, text: string, now: Date, tooLong: boolean): Promise<{ reply: CommandReply; outcome: string } | undefined> {
     const actor = township.actor(message.talkerId, message.talkerName, message.where)
+    const split = message.photo ? undefined : splitCommand(text, registry.words)
+    const command = split ? registry.find(split.head) : undefined
+    // Whatever would make the bot act counts against the flood limits; ordinary chat does not.
+    if (message.photo || split || message.mentionedSelf) {
+      const verdict = limiter.check(message.conversationId, message.talkerId, now.getTime())
+      if (verdict === 'silent') return { reply: '', outcome: 'rate limited' }
+      if (verdict === 'warn') return { reply: '您发得太快了，请过一分钟再发。这段时间发的命令不会处理。', outcome: 'rate limited' }
+    }
+    if (tooLong && (split || message.mentionedSelf)) {
+      return { reply: `消息太长了（超过 ${policy.maxTextLength} 字），没有处理。请把内容分成几条发送。`, outcome: 'too long' }
+    }
     if (message.photo) return respondToPhoto(message, message.photo, actor)
     const ctx = contextFor(actor, message, now)
-    const split = splitCommand(text, registry.words)
-    const command = split ? registry.find(split.head) : undefined
     if (split && command) {
       if (command.name !== '取消') await prompts.clear(message.conversationId, message.talkerId)
       return { reply: await runCommand(command, split.rest, ctx, message), outcome: command.name }
@@ -181,7 +189,8 @@ export function createDispatcher({ db, registry, services, clock, logger }: Disp
   async function handle(message: IncomingMessage): Promise<Reply | undefined> {
     const started = Date.now()
     const receivedAt = clock()
-    const text = message.photo ? '[图片]' : normalizeText(message.text).slice(0, MAX_TEXT)
+    const full = message.photo ? '[图片]' : normalizeText(message.text)
+    const text = full.slice(0, policy.maxTextLength)
     const fresh = await inbox.accept({
       messageId: message.id,
       conversationId: message.conversationId,
@@ -196,7 +205,7 @@ export function createDispatcher({ db, registry, services, clock, logger }: Disp
     }
     let outcome = 'ignored'
     try {
-      const result = await respond(message, text, receivedAt)
+      const result = await respond(message, text, receivedAt, full.length > policy.maxTextLength)
       if (!result) return undefined
       outcome = result.outcome
       if (result.reply === '') return undefined
