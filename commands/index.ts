@@ -37,6 +37,7 @@ import refuseExtension from './refuse-extension.ts'
 import sendBack from './send-back.ts'
 import snapshot from './snapshot.ts'
 import stats from './stats.ts'
+import status from './status.ts'
 import undo from './undo.ts'
 import verify from './verify.ts'
 
@@ -78,6 +79,7 @@ export const commands: CommandDefinition<any>[] = [
   overdue,
   stats,
   ranking,
+  status,
   help,
   cancel,
 ]

@@ -1,5 +1,5 @@
 // Builds the running assistant from its parts: database, township, ledger, commands, bot.
-import { dirname, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { WechatyBuilder } from 'wechaty'
 import { commands } from '../commands/index.ts'
@@ -12,6 +12,7 @@ import { migrate, openDatabase, type Database } from './db/index.ts'
 import { Campaign } from './campaign/campaign.ts'
 import { exportCampaign, exportLedger } from './export/index.ts'
 import { Extensions, Ledger } from './ledger/index.ts'
+import { Health, statusReport } from './maintenance/health.ts'
 import { Outbox } from './outbox/index.ts'
 import { loadTipsFile, Schedule, TipLibrary, type GroupDirectory, type PostQueue } from './schedule/index.ts'
 import { createLogger, type Logger } from './log.ts'
@@ -19,7 +20,7 @@ import { PhotoLibrary, PhotoPairing, PhotoStore } from './photos/index.ts'
 import { createDispatcher, Registry, type Notifier, type Services } from './registry/index.ts'
 import { Reports } from './reports/reports.ts'
 import { sweepPhotoWindows } from './workflow/photo-reminders.ts'
-import { systemClock, type Clock } from './time.ts'
+import { formatDateTime, systemClock, type Clock } from './time.ts'
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -31,6 +32,8 @@ export interface AssistantOptions {
   databaseUrl: string
   /** Folder for photo files (content-addressed). */
   photoDir: string
+  /** Folder for the nightly backups (default: backups/ beside the database). */
+  backupDir?: string
   puppet: Puppet
   clock?: Clock
   logger?: Logger
@@ -47,6 +50,7 @@ export interface RunningAssistant {
   township: Township
   services: Services
   outbox: Outbox
+  health: Health
   /** Reminds about held 已完成 whose photo never came; runs every half minute, callable in tests. */
   sweepPhotoWindows(): Promise<void>
   stop(): Promise<void>
@@ -62,14 +66,17 @@ export function buildServices(deps: {
   outbox: Notifier & PostQueue
   groups: GroupDirectory
   logger: Logger
+  /** The database file, the backup folder and the health tracker, for /状态 and the nightly backup. */
+  maintenance: { databaseFile: string; backupDir: string; health: Health; outboxStats: () => Promise<{ pending: number; failed: number }> }
 }): Services {
-  const { db, config, clock, outbox, logger } = deps
+  const { db, config, clock, outbox, logger, maintenance } = deps
   const policy = config.policy
   const township = new Township(config)
   const ledger = new Ledger(db, clock)
   const tips = new TipLibrary(db, clock, loadTipsFile(resolve(projectRoot, config.tipsFile)))
   const admins = config.people.filter((p) => p.role === 'admin')
   const schedule = new Schedule({
+    backup: { databaseFile: maintenance.databaseFile, dir: maintenance.backupDir },
     db,
     config,
     township,
@@ -91,6 +98,7 @@ export function buildServices(deps: {
     reports: new Reports(db, clock),
     extensions: new Extensions(db, ledger, clock),
     campaign: new Campaign(db, clock),
+    status: () => statusReport({ db, ...maintenance }),
     exports: {
       ledger: (village) => exportLedger(db, { townshipName: township.name, now: clock(), village }),
       campaign: () => exportCampaign(db, { townshipName: township.name, now: clock() }),
@@ -110,7 +118,10 @@ export async function startAssistant(options: AssistantOptions): Promise<Running
   const outbox = new Outbox({ db, clock, pacing: options.config.pacing, logger })
   const sender = new Sender()
   const groups = new WechatyGroups(new Township(options.config))
-  const services = buildServices({ db, config: options.config, clock, photoDir: options.photoDir, outbox, groups, logger })
+  const health = new Health(clock)
+  const databaseFile = options.databaseUrl.replace(/^file:/, '')
+  const maintenance = { databaseFile, backupDir: options.backupDir ?? join(dirname(databaseFile), 'backups'), health, outboxStats: () => outbox.stats() }
+  const services = buildServices({ db, config: options.config, clock, photoDir: options.photoDir, outbox, groups, logger, maintenance })
   const { policy } = services
   const dispatch = createDispatcher({ db, registry: new Registry(commands), services, clock, logger })
 
@@ -125,11 +136,30 @@ export async function startAssistant(options: AssistantOptions): Promise<Running
     logger.info({ user: user.name() }, 'logged in')
     outbox.start(sender)
     if (options.schedule !== false) services.schedule.start()
+    const outage = health.up()
+    if (outage && outage.downMs > policy.downNoticeMinutes * 60_000) reportOutage(outage.downSince)
   })
   bot.on('logout', () => {
+    health.down()
     services.schedule.stop()
     void outbox.stop()
   })
+  // A broken connection is noticed by the puppet's watchdog, which then logs out and in again.
+  bot.on('error', () => health.down())
+
+  /** After a long outage: once the backlog has been handled, one message to the admins. */
+  function reportOutage(downSince: Date) {
+    const timer = setTimeout(() => {
+      void (async () => {
+        const late = await db.inboxMessage.findMany({ where: { receivedAt: { gte: downSince } }, select: { sentAt: true, receivedAt: true } })
+        const lateCount = late.filter((m) => m.receivedAt.getTime() - m.sentAt.getTime() > policy.lateAfterSeconds * 1000).length
+        const minutes = Math.round((clock().getTime() - downSince.getTime()) / 60_000)
+        const text = `⚠️ 助手与微信的连接中断约 ${minutes} 分钟（${formatDateTime(downSince)} 起），现已恢复。期间的消息 ${lateCount} 条已补办，定时发布已补发。`
+        for (const admin of options.config.people.filter((p) => p.role === 'admin')) await outbox.send(admin.wechatId, text)
+      })().catch((err: unknown) => logger.error({ err }, 'outage report failed'))
+    }, policy.outageReportDelaySeconds * 1000)
+    timer.unref()
+  }
   await bot.start()
 
   const sweep = () => sweepPhotoWindows(services)
@@ -143,6 +173,7 @@ export async function startAssistant(options: AssistantOptions): Promise<Running
     township: services.township,
     services,
     sweepPhotoWindows: sweep,
+    health,
     outbox,
     async stop() {
       clearInterval(sweeper)

@@ -21,6 +21,7 @@ if (token) {
     config,
     databaseUrl: env.DATABASE_URL ?? sqliteUrl('data/renju.sqlite'),
     photoDir: env.RENJU_PHOTO_DIR,
+    backupDir: env.RENJU_BACKUP_DIR,
     puppet: servicePuppet({ ...env, WECHATY_PUPPET_SERVICE_TOKEN: token }),
     logger,
   })

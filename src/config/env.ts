@@ -6,6 +6,8 @@ const envSchema = z.object({
   RENJU_CONFIG: z.string().default('config/township.example.yaml'),
   /** SQLite `file:` URL for production records. */
   DATABASE_URL: z.string().regex(/^file:/, 'DATABASE_URL 应以 file: 开头，例如 file:./data/renju.sqlite').optional(),
+  /** Nightly backups of the database and the photo index. */
+  RENJU_BACKUP_DIR: z.string().default('data/backups'),
   /** Photo files, stored once each by content. */
   RENJU_PHOTO_DIR: z.string().default('data/photos'),
   /** Set: connect to real WeChat through wechaty-puppet-service. Unset: the local sandbox. */

@@ -56,6 +56,8 @@ export const townshipConfigSchema = z
         reminders: cronExpression.default('0 9 * * *'),
         /** The week's duty leader is reminded. */
         dutyReminder: cronExpression.default('30 7 * * 1'),
+        /** The nightly database backup. */
+        backup: cronExpression.default('0 3 * * *'),
         /** Posts missed while the bot was down are caught up within this many hours, else reported as missed. */
         catchUpHours: z.number().positive().default(12),
       })
@@ -104,6 +106,7 @@ export const townshipConfigSchema = z
         firstWeek: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '应为日期，例如 2026-11-30').default('2026-11-30'),
       })
       .prefault({}),
+    backup: z.object({ keepDays: z.number().int().positive().default(14) }).prefault({}),
     /** 最美庭院 rewards by household type (the brief: 贫困户 2024 元, 一般户 500 元). */
     rewards: z.record(z.string(), z.number().min(0)).default({ 贫困户: 2024, 一般户: 500 }),
     /** The propaganda tips library shipped with the project (YAML list of { topic, text }). */
@@ -128,6 +131,10 @@ export const townshipConfigSchema = z
         /** Commands a person may send per minute in one conversation, and a whole group per minute. */
         perSenderPerMinute: z.number().int().positive().default(20),
         perGroupPerMinute: z.number().int().positive().default(60),
+        /** After an outage longer than this, admins are told how long and how many messages were late. */
+        downNoticeMinutes: z.number().positive().default(3),
+        /** …sent this long after the reconnect, so the backlog it counts has arrived. */
+        outageReportDelaySeconds: z.number().min(0).default(60),
         /** Longer messages are not commands anyone typed: they get a short answer, not a parse. */
         maxTextLength: z.number().int().positive().default(2000),
         /** /撤销 takes back the sender's own last record within this many minutes. */

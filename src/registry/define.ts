@@ -3,6 +3,7 @@ import type { z } from 'zod'
 import type { Role, Policy, TownshipConfig } from '../config/schema.ts'
 import type { Actor, Conversation, Township } from '../config/township.ts'
 import type { Campaign } from '../campaign/campaign.ts'
+import type { StatusReport } from '../maintenance/health.ts'
 import type { Extensions, Ledger } from '../ledger/index.ts'
 import type { Schedule, TipLibrary } from '../schedule/index.ts'
 import type { PhotoLibrary, PhotoPairing } from '../photos/index.ts'
@@ -30,6 +31,8 @@ export interface Services {
   reports: Reports
   extensions: Extensions
   campaign: Campaign
+  /** The bot's health, for /状态. */
+  status(): Promise<StatusReport>
   /** Excel files of the records, for /导出. */
   exports: { ledger(village?: string): Promise<OutgoingFile>; campaign(): Promise<OutgoingFile> }
   schedule: Schedule

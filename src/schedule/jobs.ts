@@ -8,6 +8,7 @@ import { buildAssessment, assessmentText } from '../stats/assessment.ts'
 import { buildBulletin, bulletinPicture, bulletinText } from '../stats/bulletin.ts'
 import { monthOf, previousMonth, previousWeek, weekOf, type Week } from '../stats/periods.ts'
 import { daysBetween, formatDate, type Clock } from '../time.ts'
+import { backupNow } from '../maintenance/backup.ts'
 import { dutyLeaderFor, mondayOf } from './duty.ts'
 import type { Job, PostKey, PostPlan, ScheduledMessage } from './scheduler.ts'
 import type { TipLibrary } from './tips.ts'
@@ -19,6 +20,8 @@ export interface GroupDirectory {
 }
 
 export interface JobDeps {
+  /** The nightly backup's source and destination. */
+  backup: { databaseFile: string; dir: string }
   db: Database
   config: TownshipConfig
   township: Township
@@ -101,6 +104,23 @@ export function scheduledJobs(deps: JobDeps): Job[] {
       cron: config.schedules.reminders,
       catchUp: 'always',
       plan: () => reminderPlans(deps),
+    },
+    {
+      name: 'backup',
+      label: '数据库备份',
+      cron: config.schedules.backup,
+      catchUp: 'window',
+      async plan(occurrence) {
+        return [
+          {
+            keys: [{ period: occurrence.toISOString(), target: 'database' }],
+            async render() {
+              await backupNow({ db: deps.db, databaseFile: deps.backup.databaseFile, dir: deps.backup.dir, keepDays: config.backup.keepDays, now: deps.clock() })
+              return { messages: [] }
+            },
+          },
+        ]
+      },
     },
     {
       name: 'duty-reminder',

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { commands } from '../../commands/index.ts'
 import { buildServices } from '../../src/app.ts'
+import { Health } from '../../src/maintenance/health.ts'
 import { createLogger } from '../../src/log.ts'
 import { createDispatcher, Registry, type IncomingMessage, type OutgoingFile } from '../../src/registry/index.ts'
 import type { ScheduledMessage } from '../../src/schedule/index.ts'
@@ -13,7 +14,7 @@ import { exampleConfig, manualClock } from './township.ts'
 const groupOf = (village?: string) => (village ? `group-${village}@chatroom` : 'group-township@chatroom')
 
 export async function dispatcherFixture() {
-  const { db } = await freshDatabase()
+  const { db, url } = await freshDatabase()
   const config = exampleConfig()
   config.policy.photoBatchSeconds = 0.05
   const clock = manualClock()
@@ -29,7 +30,8 @@ export async function dispatcherFixture() {
   }
   const groups = { township: async () => groupOf(), village: async (village: string) => groupOf(village) }
   const photoDir = mkdtempSync(join(tmpdir(), 'renju-photos-'))
-  const build = () => buildServices({ db, config, clock, photoDir, outbox, groups, logger: createLogger('silent') })
+  const maintenance = { databaseFile: url.slice('file:'.length), backupDir: mkdtempSync(join(tmpdir(), 'renju-backups-')), health: new Health(clock), outboxStats: async () => ({ pending: 0, failed: 0 }) }
+  const build = () => buildServices({ db, config, clock, photoDir, outbox, groups, logger: createLogger('silent'), maintenance })
   const services = build()
   const { ledger } = services
   const dispatch = createDispatcher({ db, registry: new Registry(commands), services, clock, logger: createLogger('silent') })
@@ -57,7 +59,7 @@ export async function dispatcherFixture() {
   const sendPhoto = (wechatId: string, data: Buffer, village?: string) => sayFull(wechatId, '', village, { photo: data })
   /** New services over the same database, as after a restart. */
   const rebuildServices = build
-  return { db, ledger, services, rebuildServices, clock, notices, posts, say, sayFull, sendPhoto, dispatch, groupOf, close: () => db.$disconnect() }
+  return { db, ledger, services, rebuildServices, maintenance, clock, notices, posts, say, sayFull, sendPhoto, dispatch, groupOf, close: () => db.$disconnect() }
 }
 
 export const SECRETARY = 'wxid_sec_weihua'

@@ -1,0 +1,63 @@
+// The sandbox's own time: real time plus an offset that the page's time control moves forward,
+// so a trainee can watch Monday's bulletin and the 1st's assessment arrive without waiting a week.
+// The assistant gets `clock.now` as its Clock; nothing else in it knows the time is not real.
+import dayjs from 'dayjs'
+import { systemClock, TIMEZONE, type Clock } from '../time.ts'
+
+export type ClockJump = 'monday' | 'first' | 'day'
+
+const DAY_MS = 86_400_000
+
+export class SandboxClock {
+  private offsetMs = 0
+
+  /** `startAt`: where the sandbox time starts (default: now); it runs on from there in real time. */
+  constructor(
+    private readonly real: Clock = systemClock,
+    private readonly startAt?: Date,
+  ) {
+    this.reset()
+  }
+
+  /** The sandbox time; pass it as the assistant's clock. */
+  readonly now: Clock = () => new Date(this.real().getTime() + this.offsetMs)
+
+  /** How far the sandbox runs ahead of real time. */
+  get offset(): number {
+    return this.offsetMs
+  }
+
+  /** Where a jump goes: the next Monday 08:00 (weekly bulletin), the next 1st at 09:00 (monthly assessment), or one day on. */
+  target(to: ClockJump): Date {
+    const now = this.now()
+    return to === 'day' ? new Date(now.getTime() + DAY_MS) : to === 'monday' ? nextMonday0800(now) : nextFirst0900(now)
+  }
+
+  /** Moves the sandbox time to `when`; never backwards. */
+  moveTo(when: Date): void {
+    this.offsetMs += Math.max(0, when.getTime() - this.now().getTime())
+  }
+
+  /** Back to the start: real time, or `startAt` (the sandbox's reset). */
+  reset(): void {
+    this.offsetMs = this.startAt ? this.startAt.getTime() - this.real().getTime() : 0
+  }
+}
+
+/** The first Monday 08:00 (Asia/Shanghai) after `now`. */
+export function nextMonday0800(now: Date): Date {
+  const local = dayjs(now).tz(TIMEZONE)
+  let candidate = local.startOf('day').hour(8)
+  const daysToMonday = (8 - candidate.day()) % 7 // day(): 0 = Sunday … 6 = Saturday
+  candidate = candidate.add(daysToMonday, 'day')
+  if (!candidate.isAfter(local)) candidate = candidate.add(7, 'day')
+  return candidate.toDate()
+}
+
+/** The first 1st-of-a-month 09:00 (Asia/Shanghai) after `now`. */
+export function nextFirst0900(now: Date): Date {
+  const local = dayjs(now).tz(TIMEZONE)
+  let candidate = local.startOf('month').hour(9)
+  if (!candidate.isAfter(local)) candidate = candidate.add(1, 'month')
+  return candidate.toDate()
+}
