@@ -66,12 +66,12 @@ export async function startWireTownship(config: TownshipConfig = exampleConfig()
       if (!assistant) throw new Error('the bot is not running')
       return assistant
     },
-    async startBot(options: { clock?: Clock; migrate?: boolean } = {}) {
+    async startBot(options: { clock?: Clock; migrate?: boolean; timeoutSeconds?: number } = {}) {
       assistant = await startAssistant({
         config,
         databaseUrl,
         photoDir: `${dirname(databaseUrl.slice('file:'.length))}/photos`,
-        puppet: new PuppetService(wechat.puppetOptions),
+        puppet: new PuppetService({ ...wechat.puppetOptions, ...(options.timeoutSeconds ? { timeoutSeconds: options.timeoutSeconds } : {}) }),
         clock: options.clock,
         logger: createLogger('silent'),
         migrate: options.migrate ?? false,

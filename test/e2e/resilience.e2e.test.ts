@@ -1,0 +1,45 @@
+// The WeChat service goes away and comes back, several times, while people keep writing: the
+// bot recovers by itself, answers again, doubles nothing, and tells the admins once per outage.
+import { afterEach, describe, expect, it } from 'vitest'
+import { BOT_ID, startWireTownship, type WireTownship } from '../support/wire-township.ts'
+
+const WEIHUA = '卫华村人居环境群'
+const SECRETARY = 'wxid_sec_weihua'
+const ADMIN = 'wxid_office_liu'
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+describe('outages of the WeChat service', () => {
+  let t: WireTownship
+  afterEach(() => t.close())
+
+  it('recovers after the service restarts three times under traffic, and reports each outage to the admins', async () => {
+    t = await startWireTownship()
+    t.config.policy.downNoticeMinutes = 0.01 // report outages longer than 0.6 s
+    t.config.policy.outageReportDelaySeconds = 0.5
+    await t.startBot({ timeoutSeconds: 3 })
+    await t.say(SECRETARY, WEIHUA, '/问题 三组路边垃圾堆放')
+    const { room, seen } = t.rooms.get(WEIHUA)!
+    let sent = 0
+    for (let round = 1; round <= 3; round++) {
+      await t.wechat.restart()
+      // Keep writing until the bot answers again; what was said while it was deaf is lost at the mock.
+      const from = seen.messages.length
+      const started = Date.now()
+      let answered = false
+      while (!answered && Date.now() - started < 20_000) {
+        t.contact(SECRETARY).say('/台账').to(room)
+        sent++
+        await sleep(400)
+        answered = seen.messages.slice(from).some((m) => m.talkerId === BOT_ID && m.text.includes('卫华村台账'))
+      }
+      expect(answered, `round ${round}: the bot answered again`).toBe(true)
+    }
+    await sleep(1500)
+    const answers = t.botMessages(WEIHUA).filter((m) => m.text.includes('卫华村台账'))
+    expect(answers.length).toBeLessThanOrEqual(sent)
+    const notices = [...t.wechat.mocker.cacheMessagePayload.values()].filter((m) => m.talkerId === BOT_ID && m.listenerId === ADMIN && m.text?.includes('连接中断'))
+    expect(notices.length).toBeGreaterThanOrEqual(3)
+    expect(notices[0]!.text).toMatch(/现已恢复。期间的消息 \d+ 条已补办/)
+    expect(await t.assistant.ledger.list('卫华村')).toHaveLength(1)
+  }, 90_000)
+})
