@@ -13,11 +13,11 @@ import { Campaign } from './campaign/campaign.ts'
 import { exportCampaign, exportLedger } from './export/index.ts'
 import { Extensions, Ledger } from './ledger/index.ts'
 import { Health, statusReport } from './maintenance/health.ts'
-import { Outbox } from './outbox/index.ts'
+import { Outbox, PRIORITY } from './outbox/index.ts'
 import { loadTipsFile, Schedule, TipLibrary, type GroupDirectory, type PostQueue } from './schedule/index.ts'
 import { createLogger, type Logger } from './log.ts'
 import { PhotoLibrary, PhotoPairing, PhotoStore } from './photos/index.ts'
-import { createDispatcher, Registry, type Notifier, type Services } from './registry/index.ts'
+import { createDispatcher, Registry, type IncomingMessage, type Notifier, type Reply, type Services } from './registry/index.ts'
 import { Reports } from './reports/reports.ts'
 import { sweepPhotoWindows } from './workflow/photo-reminders.ts'
 import { formatDateTime, systemClock, type Clock } from './time.ts'
@@ -123,13 +123,18 @@ export async function startAssistant(options: AssistantOptions): Promise<Running
   const maintenance = { databaseFile, backupDir: options.backupDir ?? join(dirname(databaseFile), 'backups'), health, outboxStats: () => outbox.stats() }
   const services = buildServices({ db, config: options.config, clock, photoDir: options.photoDir, outbox, groups, logger, maintenance })
   const { policy } = services
-  const dispatch = createDispatcher({ db, registry: new Registry(commands), services, clock, logger })
+  const replies = {
+    send: async (message: IncomingMessage, reply: Reply) => {
+      await outbox.enqueue({ conversationId: message.conversationId, text: reply.text, mentionIds: reply.mention ? [message.talkerId] : [], file: reply.file, priority: PRIORITY.reply })
+    },
+  }
+  const dispatch = createDispatcher({ db, registry: new Registry(commands), services, clock, logger, replies })
 
   const bot = WechatyBuilder.build({ name: 'renju-assistant', puppet: options.puppet })
   sender.attach(bot)
   groups.attach(bot)
   const photoLimits = { maxBytes: policy.photoMaxMegabytes * 1024 * 1024, downloadMs: policy.photoDownloadSeconds * 1000 }
-  bot.use(assistantPlugin({ dispatch, township: services.township, outbox, logger, photoLimits }))
+  bot.use(assistantPlugin({ dispatch, township: services.township, logger, photoLimits, startedAt: clock() }))
   bot.on('error', (err) => logger.error({ err }, 'wechaty error'))
   // Sending and the timetable run while logged in; what is pending waits in the database meanwhile.
   bot.on('login', (user) => {

@@ -3,21 +3,20 @@ import type { Message, Wechaty, WechatyPlugin } from 'wechaty'
 import { types } from 'wechaty-puppet'
 import type { Conversation, Township } from '../config/township.ts'
 import type { Logger } from '../log.ts'
-import { PRIORITY, type Outbox } from '../outbox/index.ts'
 import type { Dispatch, IncomingMessage } from '../registry/index.ts'
 
 export interface AssistantDeps {
   dispatch: Dispatch
   township: Township
-  /** Replies go out through the outbox, ahead of notices and posts. */
-  outbox: Outbox
   logger: Logger
+  /** Messages taken in before this and never handled (the process died) are handled at login. */
+  startedAt: Date
   /** Pictures larger than this, or slower to fetch, are asked for again. */
   photoLimits: { maxBytes: number; downloadMs: number }
 }
 
 /** Installs the assistant on a bot; returns its uninstaller, as Wechaty plugins do. */
-export function assistantPlugin({ dispatch, township, outbox, logger, photoLimits }: AssistantDeps): WechatyPlugin {
+export function assistantPlugin({ dispatch, township, logger, photoLimits, startedAt }: AssistantDeps): WechatyPlugin {
   /**
    * A picture's bytes, within the size and time limits. Some puppet services cannot pass
    * large files (gRPC's 4 MB message cap): those become 'unavailable', and the sender is asked to resend.
@@ -72,15 +71,20 @@ export function assistantPlugin({ dispatch, township, outbox, logger, photoLimit
   async function onMessage(message: Message): Promise<void> {
     const incoming = await toIncoming(message)
     if (!incoming) return
-    const reply = await dispatch(incoming)
-    if (!reply) return
-    await outbox.enqueue({
-      conversationId: incoming.conversationId,
-      text: reply.text,
-      mentionIds: reply.mention ? [incoming.talkerId] : [],
-      file: reply.file,
-      priority: PRIORITY.reply,
-    })
+    await dispatch(incoming) // the reply goes into the outbox before the message counts as handled
+  }
+
+  /** After a crash: what was taken in but not handled is handled now, pictures fetched again. */
+  async function replayUnhandled(bot: Wechaty): Promise<void> {
+    for (const { message, isPhoto } of await dispatch.unhandled(startedAt)) {
+      let photo: Buffer | 'unavailable' | undefined
+      if (isPhoto) {
+        const original = await bot.Message.find({ id: message.id }).catch(() => undefined)
+        photo = original ? await fetchPhoto(original) : 'unavailable'
+      }
+      await dispatch.replay({ ...message, photo })
+      logger.info({ messageId: message.id }, 'handled after restart')
+    }
   }
 
   return (bot: Wechaty) => {
@@ -88,9 +92,14 @@ export function assistantPlugin({ dispatch, township, outbox, logger, photoLimit
       // Nothing a message carries may take the bot down.
       onMessage(message).catch((err: unknown) => logger.error({ err, messageId: message.id }, 'message pipeline failed'))
     }
+    const onLogin = () => {
+      replayUnhandled(bot).catch((err: unknown) => logger.error({ err }, 'replay after restart failed'))
+    }
     bot.on('message', listener)
+    bot.once('login', onLogin)
     return () => {
       bot.off('message', listener)
+      bot.off('login', onLogin)
     }
   }
 }

@@ -2,8 +2,36 @@
 import { PuppetService } from 'wechaty-puppet-service'
 import type { Environment } from '../config/env.ts'
 
+type PuppetServiceOptions = NonNullable<ConstructorParameters<typeof PuppetService>[0]>
+
+interface PayloadStore {
+  start(accountId: string): Promise<void>
+  stop(): Promise<void>
+}
+
+/**
+ * PuppetService, with one upstream race fixed: when its watchdog resets the connection, the
+ * payload cache is stopped (logout) and started again (login) without waiting, so LevelDB is
+ * reopened while its lock is still held and throws where nothing can catch it, killing the
+ * process (cf. wechaty #2197). Here a start waits for the stop before it.
+ */
+export class ResilientPuppetService extends PuppetService {
+  constructor(options: PuppetServiceOptions) {
+    super(options)
+    const store = (this as unknown as { _payloadStore: PayloadStore })._payloadStore
+    const start = store.start.bind(store)
+    const stop = store.stop.bind(store)
+    let stopping: Promise<void> = Promise.resolve()
+    store.stop = () => (stopping = stop().catch(() => undefined))
+    store.start = async (accountId) => {
+      await stopping
+      return start(accountId)
+    }
+  }
+}
+
 export function servicePuppet(env: Environment & { WECHATY_PUPPET_SERVICE_TOKEN: string }): PuppetService {
-  return new PuppetService({
+  return new ResilientPuppetService({
     token: env.WECHATY_PUPPET_SERVICE_TOKEN,
     endpoint: env.WECHATY_PUPPET_SERVICE_ENDPOINT,
     tls: { disable: env.WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_CLIENT },

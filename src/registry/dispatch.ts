@@ -43,15 +43,28 @@ export interface Reply {
 
 export interface DispatcherDeps {
   db: Database
+  replies: ReplySink
   registry: Registry
   services: Services
   clock: Clock
   logger: Logger
 }
 
-export type Dispatch = (message: IncomingMessage) => Promise<Reply | undefined>
+export interface Dispatch {
+  /** Handles a message once (a redelivered id is ignored); resolves with the reply it queued. */
+  (message: IncomingMessage): Promise<Reply | undefined>
+  /** Messages taken in before `before` but never handled (the process died): to hand to `replay`. */
+  unhandled(before: Date): Promise<{ message: IncomingMessage; isPhoto: boolean }[]>
+  /** Handles a message from `unhandled`, with the picture fetched again where it was one. */
+  replay(message: IncomingMessage): Promise<Reply | undefined>
+}
 
-export function createDispatcher({ db, registry, services, clock, logger }: DispatcherDeps): Dispatch {
+/** Where replies go: the outbox, before the message is marked handled. */
+export interface ReplySink {
+  send(message: IncomingMessage, reply: Reply): Promise<void>
+}
+
+export function createDispatcher({ db, registry, services, clock, logger, replies }: DispatcherDeps): Dispatch {
   const inbox = new Inbox(db)
   const prompts = new Prompts(db)
   const { township, policy } = services
@@ -186,16 +199,47 @@ export function createDispatcher({ db, registry, services, clock, logger }: Disp
     return { reply: '', outcome: 'photo linked' }
   }
 
-  async function handle(message: IncomingMessage): Promise<Reply | undefined> {
-    const started = Date.now()
-    const receivedAt = clock()
+  async function replyTo(message: IncomingMessage, receivedAt: Date): Promise<{ reply?: Reply; outcome: string }> {
     const full = message.photo ? '[图片]' : normalizeText(message.text)
     const text = full.slice(0, policy.maxTextLength)
+    try {
+      const result = await respond(message, text, receivedAt, full.length > policy.maxTextLength)
+      if (!result || result.reply === '') return { outcome: result?.outcome ?? 'ignored' }
+      const late = receivedAt.getTime() - message.sentAt.getTime() > policy.lateAfterSeconds * 1000
+      const prefix = late ? `（您 ${formatTime(message.sentAt)} 发的消息因助手离线，现在才处理）\n` : ''
+      const { text: body, file } = typeof result.reply === 'string' ? { text: result.reply, file: undefined } : result.reply
+      return { reply: { text: prefix + body, mention: message.where.kind !== 'private', file }, outcome: result.outcome }
+    } catch (error) {
+      const code = errorCode()
+      logger.error({ err: error, messageId: message.id, code }, 'command failed')
+      return { reply: { text: `系统出错（编号 ${code}），已记录。请稍后再试，或联系乡办公室。`, mention: message.where.kind !== 'private' }, outcome: `error ${code}` }
+    }
+  }
+
+  /**
+   * Handles a message taken into the inbox: its effects, then its reply into the outbox, then
+   * the inbox row marked handled. A crash before the mark means it is handled again at start.
+   */
+  async function handleAccepted(message: IncomingMessage, receivedAt: Date): Promise<Reply | undefined> {
+    const started = Date.now()
+    const { reply, outcome } = await replyTo(message, receivedAt)
+    if (reply) await replies.send(message, reply)
+    await inbox.done(message.id, outcome, clock()).catch((err: unknown) => logger.error({ err, messageId: message.id }, 'inbox update failed'))
+    logger.info({ messageId: message.id, talker: message.talkerId, outcome, ms: Date.now() - started }, 'message handled')
+    return reply
+  }
+
+  async function handle(message: IncomingMessage): Promise<Reply | undefined> {
+    const receivedAt = clock()
     const fresh = await inbox.accept({
       messageId: message.id,
       conversationId: message.conversationId,
       talkerId: message.talkerId,
-      text,
+      talkerName: message.talkerName,
+      place: JSON.stringify(message.where),
+      mentionedSelf: message.mentionedSelf,
+      isPhoto: message.photo !== undefined,
+      text: message.photo ? '[图片]' : message.text.slice(0, policy.maxTextLength * 2),
       sentAt: message.sentAt,
       receivedAt,
     })
@@ -203,37 +247,38 @@ export function createDispatcher({ db, registry, services, clock, logger }: Disp
       logger.info({ messageId: message.id, outcome: 'duplicate' }, 'message seen before')
       return undefined
     }
-    let outcome = 'ignored'
-    try {
-      const result = await respond(message, text, receivedAt, full.length > policy.maxTextLength)
-      if (!result) return undefined
-      outcome = result.outcome
-      if (result.reply === '') return undefined
-      const late = receivedAt.getTime() - message.sentAt.getTime() > policy.lateAfterSeconds * 1000
-      const prefix = late ? `（您 ${formatTime(message.sentAt)} 发的消息因助手离线，现在才处理）\n` : ''
-      const { text: body, file } = typeof result.reply === 'string' ? { text: result.reply, file: undefined } : result.reply
-      return { text: prefix + body, mention: message.where.kind !== 'private', file }
-    } catch (error) {
-      const code = errorCode()
-      outcome = `error ${code}`
-      logger.error({ err: error, messageId: message.id, code }, 'command failed')
-      return { text: `系统出错（编号 ${code}），已记录。请稍后再试，或联系乡办公室。`, mention: message.where.kind !== 'private' }
-    } finally {
-      await inbox.done(message.id, outcome, clock()).catch((err: unknown) => logger.error({ err, messageId: message.id }, 'inbox update failed'))
-      logger.info({ messageId: message.id, talker: message.talkerId, outcome, ms: Date.now() - started }, 'message handled')
-    }
+    return handleAccepted(message, receivedAt)
   }
 
-  return (message) => {
-    const previous = queues.get(message.conversationId) ?? Promise.resolve()
-    const next = previous.then(() => handle(message))
+  /** One conversation's messages in order; different conversations do not wait for each other. */
+  function inOrder(conversationId: string, work: () => Promise<Reply | undefined>): Promise<Reply | undefined> {
+    const previous = queues.get(conversationId) ?? Promise.resolve()
+    const next = previous.then(work)
     const settled = next.catch(() => undefined)
-    queues.set(message.conversationId, settled)
+    queues.set(conversationId, settled)
     void settled.then(() => {
-      if (queues.get(message.conversationId) === settled) queues.delete(message.conversationId)
+      if (queues.get(conversationId) === settled) queues.delete(conversationId)
     })
     return next
   }
+
+  const dispatch = ((message: IncomingMessage) => inOrder(message.conversationId, () => handle(message))) as Dispatch
+  dispatch.unhandled = async (before) =>
+    (await inbox.unhandled(before)).map((row) => ({
+      message: {
+        id: row.messageId,
+        conversationId: row.conversationId,
+        where: JSON.parse(row.place) as Conversation,
+        talkerId: row.talkerId,
+        talkerName: row.talkerName,
+        text: row.isPhoto ? '' : row.text,
+        mentionedSelf: row.mentionedSelf,
+        sentAt: row.sentAt,
+      },
+      isPhoto: row.isPhoto,
+    }))
+  dispatch.replay = (message) => inOrder(message.conversationId, () => handleAccepted(message, clock()))
+  return dispatch
 }
 
 /** One confirmation for several photos in a row: sent once the sender has paused. */

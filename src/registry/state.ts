@@ -6,6 +6,10 @@ export interface InboxEntry {
   messageId: string
   conversationId: string
   talkerId: string
+  talkerName: string
+  place: string
+  mentionedSelf: boolean
+  isPhoto: boolean
   text: string
   sentAt: Date
   receivedAt: Date
@@ -23,6 +27,11 @@ export class Inbox {
       if ((error as { code?: string }).code === 'P2002') return false // unique messageId: seen before
       throw error
     }
+  }
+
+  /** Taken in before `before` and never handled, oldest first. */
+  unhandled(before: Date) {
+    return this.db.inboxMessage.findMany({ where: { handledAt: null, receivedAt: { lt: before } }, orderBy: { receivedAt: 'asc' } })
   }
 
   async done(messageId: string, outcome: string, at: Date): Promise<void> {

@@ -43,3 +43,41 @@ describe('outages of the WeChat service', () => {
     expect(await t.assistant.ledger.list('卫华村')).toHaveLength(1)
   }, 90_000)
 })
+
+describe('a crash in the middle of work', () => {
+  let t: WireTownship
+  afterEach(() => t.close())
+
+  it('after a restart, handles what was taken in but not handled, and sends the replies it owed, once', async () => {
+    t = await startWireTownship()
+    await t.startBot()
+    await t.say(SECRETARY, WEIHUA, '/问题 三组路边垃圾堆放')
+    const { room, seen } = t.rooms.get(WEIHUA)!
+    await t.stopBot()
+
+    // What a process killed mid-way leaves behind: a message in the inbox not yet handled, and a
+    // reply in the outbox not yet sent.
+    const { openDatabase } = await import('../../src/db/index.ts')
+    const db = await openDatabase(t.databaseUrl)
+    const tenMinutesAgo = new Date(Date.now() - 10 * 60_000)
+    await db.inboxMessage.create({
+      data: { messageId: 'taken-in-before-the-crash', conversationId: room.id, talkerId: SECRETARY, talkerName: '赵德明', place: JSON.stringify({ kind: 'village', village: '卫华村' }), text: '/问题 五组柴草垛占道', sentAt: tenMinutesAgo, receivedAt: tenMinutesAgo },
+    })
+    await db.outboxMessage.create({ data: { conversationId: room.id, text: '这是崩溃前欠下的回复', priority: 0, notBefore: tenMinutesAgo, createdAt: tenMinutesAgo } })
+    await db.$disconnect()
+
+    const from = seen.messages.length
+    await t.startBot()
+    const late = await seen.waitFor((m) => m.talkerId === BOT_ID && m.text.includes('已登记 #2'), 10_000, from)
+    expect(late.text).toMatch(/（您 \d\d:\d\d 发的消息因助手离线，现在才处理）/)
+    await seen.waitFor((m) => m.talkerId === BOT_ID && m.text === '这是崩溃前欠下的回复', 10_000, from)
+    await t.stopBot()
+    await sleep(500) // the puppet-service client releases its payload cache lock a moment after stop
+    await t.startBot()
+    await sleep(1000)
+    const after = seen.messages.slice(from).filter((m) => m.talkerId === BOT_ID)
+    expect(after.filter((m) => m.text.includes('已登记 #2'))).toHaveLength(1)
+    expect(after.filter((m) => m.text === '这是崩溃前欠下的回复')).toHaveLength(1)
+    expect(await t.assistant.ledger.list('卫华村')).toHaveLength(2)
+  })
+})

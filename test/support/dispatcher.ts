@@ -34,7 +34,7 @@ export async function dispatcherFixture() {
   const build = () => buildServices({ db, config, clock, photoDir, outbox, groups, logger: createLogger('silent'), maintenance })
   const services = build()
   const { ledger } = services
-  const dispatch = createDispatcher({ db, registry: new Registry(commands), services, clock, logger: createLogger('silent') })
+  const dispatch = createDispatcher({ db, registry: new Registry(commands), services, clock, logger: createLogger('silent'), replies: { send: async () => {} } })
   let seq = 0
 
   /** Says `text` as `wechatId` in a village's group (or the township group) and returns the reply text. */

@@ -2,7 +2,7 @@
 // assistant connected to it through wechaty-puppet-service, exactly as in production.
 import { rmSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { PuppetService } from 'wechaty-puppet-service'
+import { ResilientPuppetService } from '../../src/bot/puppet.ts'
 import * as PUPPET from 'wechaty-puppet'
 import { startAssistant, type RunningAssistant } from '../../src/app.ts'
 import type { TownshipConfig } from '../../src/config/schema.ts'
@@ -71,7 +71,7 @@ export async function startWireTownship(config: TownshipConfig = exampleConfig()
         config,
         databaseUrl,
         photoDir: `${dirname(databaseUrl.slice('file:'.length))}/photos`,
-        puppet: new PuppetService({ ...wechat.puppetOptions, ...(options.timeoutSeconds ? { timeoutSeconds: options.timeoutSeconds } : {}) }),
+        puppet: new ResilientPuppetService({ ...wechat.puppetOptions, ...(options.timeoutSeconds ? { timeoutSeconds: options.timeoutSeconds } : {}) }),
         clock: options.clock,
         logger: createLogger('silent'),
         migrate: options.migrate ?? false,
