@@ -3,6 +3,7 @@
 // All text is one SVG overlay rendered by sharp (librsvg) in the project's Noto Sans SC.
 import { useProjectFonts } from './fonts.ts' // first: sets FONTCONFIG_FILE before any text render
 import sharp, { type OverlayOptions } from 'sharp'
+import { clean, escapeXml, fitSize, textWidth, truncate } from './svg-text.ts'
 
 export interface BeforeAfterSide {
   /** Any format sharp reads (JPEG, PNG, WebP, HEIF…); EXIF orientation is applied. */
@@ -136,45 +137,8 @@ function textElement(family: string, content: string, s: TextStyle): string {
 }
 
 /** Escapes XML specials and drops characters XML 1.0 cannot carry at all. */
-export function escapeXml(value: string): string {
-  return clean(value).replace(/[<>&"']/g, (ch) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[ch] ?? ch)
-}
-
-function clean(value: string): string {
-  return value
-    .replace(/[\t\n\r]+/g, ' ')
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFE\uFFFF]/g, '')
-    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD')
-}
-
-// Text width estimate without a layout engine: CJK and full-width forms are 1 em, the rest of
-// Noto Sans SC's proportional Latin stays under 0.62 em — generous, so lines never overflow.
-function emWidth(ch: string): number {
-  const code = ch.codePointAt(0) ?? 0
-  if (code >= 0x2e80 || (code >= 0x2000 && code <= 0x206f) || code === 0xb7) return 1
-  return ch === ' ' ? 0.3 : 0.62
-}
-
-function textWidth(value: string, size: number): number {
-  let em = 0
-  for (const ch of value) em += emWidth(ch)
-  return em * size
-}
-
 function fitTitleSize(title: string, width: number): number {
-  const natural = textWidth(clean(title), TITLE_SIZE)
-  if (natural <= width) return TITLE_SIZE
-  return Math.max(TITLE_MIN_SIZE, Math.floor((TITLE_SIZE * width) / natural))
-}
-
-function truncate(value: string, width: number, size: number): string {
-  if (textWidth(value, size) <= width) return value
-  let out = ''
-  for (const ch of value) {
-    if (textWidth(out + ch + '…', size) > width) break
-    out += ch
-  }
-  return out + '…'
+  return fitSize(clean(title), width, TITLE_SIZE, TITLE_MIN_SIZE)
 }
 
 function wrapCaption(lines: readonly string[]): Line[] {

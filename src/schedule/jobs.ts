@@ -30,10 +30,16 @@ export interface JobDeps {
   clock: Clock
 }
 
+/** Everything the bulletin and the assessment are computed from. */
+async function ledgerRecords(db: Database) {
+  const [problems, changes, cards] = await Promise.all([db.problem.findMany(), db.problemChange.findMany(), db.card.findMany()])
+  return { problems, changes, cards }
+}
+
 /** The weekly bulletin for a week, as text and picture: also what /通报 answers. */
 export async function bulletinMessage(deps: JobDeps, week: Week): Promise<{ text: string; picture: Buffer }> {
   const { db, config, township } = deps
-  const [problems, changes, cards] = await Promise.all([db.problem.findMany(), db.problemChange.findMany(), db.card.findMany()])
+  const { problems, changes, cards } = await ledgerRecords(db)
   const duty = await dutyLeaderFor(week.start, db, config)
   const bulletin = buildBulletin({ townshipName: township.name, villages: township.villageNames, problems, changes, cards, week, dutyLeader: duty?.name })
   return { text: bulletinText(bulletin, township.name), picture: await bulletinPicture(bulletin, township.name) }
@@ -42,7 +48,7 @@ export async function bulletinMessage(deps: JobDeps, week: Week): Promise<{ text
 /** The monthly assessment for a month: also what /考核 answers. */
 export async function assessmentMessage(deps: JobDeps, month: ReturnType<typeof monthOf>): Promise<string> {
   const { db, config, township } = deps
-  const [problems, changes, cards] = await Promise.all([db.problem.findMany(), db.problemChange.findMany(), db.card.findMany()])
+  const { problems, changes, cards } = await ledgerRecords(db)
   return assessmentText(buildAssessment({ villages: township.villageNames, problems, changes, cards, month, config: config.assessment }), township.name)
 }
 

@@ -18,7 +18,7 @@ import { useProjectFonts } from '../photos/fonts.ts' // first: sets FONTCONFIG_F
 import sharp from 'sharp'
 import type { Card, Problem, ProblemChange } from '../db/generated/client.ts'
 import { percent } from '../ledger/format.ts'
-import { escapeXml } from '../photos/compose.ts'
+import { escapeXml, fitSize, textWidth, truncate } from '../photos/svg-text.ts'
 import { History, isDone, overdueAt } from './history.ts'
 import type { Week } from './periods.ts'
 
@@ -413,35 +413,6 @@ export function bulletinSvg(b: Bulletin, townshipName: string, family: string): 
   const height = Math.ceil(y + 10)
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${height}" viewBox="0 0 ${W} ${height}"><rect width="100%" height="100%" fill="#ffffff"/>${parts.join('')}</svg>`
   return { svg, height }
-}
-
-// Text width estimate without a layout engine (as in compose.ts): CJK and full-width forms 1 em,
-// the rest of Noto Sans SC's proportional Latin under 0.62 em — generous, so nothing overflows.
-function emWidth(ch: string): number {
-  const code = ch.codePointAt(0) ?? 0
-  if (code >= 0x2e80 || (code >= 0x2000 && code <= 0x206f) || code === 0xb7) return 1
-  return ch === ' ' ? 0.3 : 0.62
-}
-
-function textWidth(value: string, size: number): number {
-  let em = 0
-  for (const ch of value) em += emWidth(ch)
-  return em * size
-}
-
-function fitSize(value: string, width: number, size: number, min: number): number {
-  const natural = textWidth(value, size)
-  return natural <= width ? size : Math.max(min, Math.floor((size * width) / natural))
-}
-
-function truncate(value: string, width: number, size: number): string {
-  if (textWidth(value, size) <= width) return value
-  let out = ''
-  for (const ch of value) {
-    if (textWidth(out + ch + '…', size) > width) break
-    out += ch
-  }
-  return out + '…'
 }
 
 /** Greedy wrap by characters; a line that must break is broken after the last 、，；） in its tail if any. */

@@ -14,6 +14,7 @@
 //             (2,000 village rows) to show the cost is linear in problems + changes.
 // Each figure is the median of several runs after a warm-up run.
 import { useProjectFonts } from '../../src/photos/fonts.ts' // first: fonts before any text render
+import { prng } from '../photos/synth.ts'
 import os from 'node:os'
 import { performance } from 'node:perf_hooks'
 import type { Card, Problem, ProblemChange } from '../../src/db/generated/client.ts'
@@ -29,17 +30,6 @@ const WEEK = weekOf(new Date('2026-12-03T12:00:00+08:00'))
 const MONTH = monthOf(new Date('2026-11-15T12:00:00+08:00'))
 const CONFIG = townshipConfigSchema.parse({ township: { name: '示范乡' }, villages: [{ name: 'x' }] }).assessment
 
-/** mulberry32: a small deterministic PRNG. */
-function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 interface Data {
   villages: string[]
@@ -109,8 +99,8 @@ const assessmentOf = (d: Data) => buildAssessment({ villages: d.villages, proble
 
 // ── Data ──────────────────────────────────────────────────────────────────────────────────────
 const genStart = performance.now()
-const township = generate(['卫华村', '渔业村', '卫明村', '新华村', '东升村', '前进村'], 1_000, random(1))
-const rnd = random(2)
+const township = generate(['卫华村', '渔业村', '卫明村', '新华村', '东升村', '前进村'], 1_000, prng(1))
+const rnd = prng(2)
 const townships: Data[] = []
 for (let k = 0; k < 100; k++) townships.push(generate(Array.from({ length: 20 }, (_, v) => `乡${k + 1}村${v + 1}`), 2_000, rnd))
 const city: Data = {

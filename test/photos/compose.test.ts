@@ -8,7 +8,8 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import sharp from 'sharp'
 import { afterAll, describe, expect, it } from 'vitest'
-import { COMPOSE_LAYOUT as L, composeBeforeAfter, escapeXml } from '../../src/photos/compose.ts'
+import { COMPOSE_LAYOUT as L, composeBeforeAfter } from '../../src/photos/compose.ts'
+import { escapeXml } from '../../src/photos/svg-text.ts'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..')
 const scratch = mkdtempSync(join(tmpdir(), 'renju-compose-test-'))
