@@ -146,6 +146,15 @@ describe('commands through the dispatcher', () => {
     expect(await f.ledger.list('卫华村')).toHaveLength(2)
   })
 
+  it('drops a replay of the same words under a new id, but not the same command sent again later', async () => {
+    f.services.policy.duplicateWindowSeconds = 10
+    const sentAt = f.clock()
+    expect(await f.say(SECRETARY, '/问题 三组路边垃圾堆放', '卫华村', { sentAt })).toContain('已登记 #1')
+    expect(await f.say(SECRETARY, '/问题 三组路边垃圾堆放', '卫华村', { sentAt })).toBeUndefined()
+    expect(await f.say(SECRETARY, '/问题 三组路边垃圾堆放', '卫华村', { sentAt: new Date(sentAt.getTime() + 60_000) })).toContain('已登记 #2')
+    expect(await f.ledger.list()).toHaveLength(2)
+  })
+
   it('says when a message is handled late', async () => {
     const sentAt = new Date(f.clock().getTime() - 30 * 60_000)
     const reply = await f.say(ADMIN, '/统计', undefined, { sentAt })

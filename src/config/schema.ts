@@ -119,6 +119,8 @@ export const townshipConfigSchema = z
         defaultDeadlineDays: z.number().int().positive().default(7),
         /** How long a half-written command waits for its missing part. */
         promptMinutes: z.number().int().positive().default(5),
+        /** The same words from the same sender within this many seconds count as one message (replays under new ids). */
+        duplicateWindowSeconds: z.number().min(0).default(10),
         /** A message older than this on arrival is answered with a "handled late" note. */
         lateAfterSeconds: z.number().int().positive().default(120),
         /** Photos sent within this many minutes of a command (before or after it) belong to it. */

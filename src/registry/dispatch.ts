@@ -242,7 +242,7 @@ export function createDispatcher({ db, registry, services, clock, logger, replie
       text: message.photo ? '[图片]' : message.text.slice(0, policy.maxTextLength * 2),
       sentAt: message.sentAt,
       receivedAt,
-    })
+    }, policy.duplicateWindowSeconds)
     if (!fresh) {
       logger.info({ messageId: message.id, outcome: 'duplicate' }, 'message seen before')
       return undefined

@@ -18,8 +18,26 @@ export interface InboxEntry {
 export class Inbox {
   constructor(private readonly db: Database) {}
 
-  /** Records a message; false when this message id was taken in before. */
-  async accept(entry: InboxEntry): Promise<boolean> {
+  /**
+   * Records a message; false when it was taken in before: the same message id, or (some
+   * providers replay a backlog under new ids) the same words from the same sender in the same
+   * conversation sent within `windowSeconds` (0: by id only). Pictures are told apart by id only.
+   */
+  async accept(entry: InboxEntry, windowSeconds: number): Promise<boolean> {
+    if (!entry.isPhoto && windowSeconds > 0) {
+      const window = windowSeconds * 1000
+      const twin = await this.db.inboxMessage.findFirst({
+        where: {
+          conversationId: entry.conversationId,
+          talkerId: entry.talkerId,
+          text: entry.text,
+          isPhoto: false,
+          sentAt: { gte: new Date(entry.sentAt.getTime() - window), lte: new Date(entry.sentAt.getTime() + window) },
+        },
+        select: { messageId: true },
+      })
+      if (twin) return false
+    }
     try {
       await this.db.inboxMessage.create({ data: entry })
       return true

@@ -17,6 +17,8 @@ export async function dispatcherFixture() {
   const { db, url } = await freshDatabase()
   const config = exampleConfig()
   config.policy.photoBatchSeconds = 0.05
+  // The fixture's clock stands still, so every repeat would look like a replay; the replay check has its own test.
+  config.policy.duplicateWindowSeconds = 0
   const clock = manualClock()
   /** Notices the bot sent unprompted, and scheduled posts, in order. */
   const notices: { conversationId: string; text: string; mentionIds: string[]; file?: OutgoingFile }[] = []

@@ -24,7 +24,7 @@ export async function startWireTownship(config: TownshipConfig = exampleConfig()
   // Replies are not paced in tests (the outbox's own tests check pacing); timers are driven by hand.
   config.pacing = { ...config.pacing, sameGroupSeconds: 0, switchGroupMinSeconds: 0, switchGroupMaxSeconds: 0, perMinute: 1_000_000 }
   // Tests and benchmarks send faster than any person: the flood limits have their own tests.
-  config.policy = { ...config.policy, perSenderPerMinute: 1_000_000, perGroupPerMinute: 1_000_000 }
+  config.policy = { ...config.policy, perSenderPerMinute: 1_000_000, perGroupPerMinute: 1_000_000, duplicateWindowSeconds: 0 }
   const wechat = await startMockWechat()
   const { mocker } = wechat
   const botUser = mocker.createContact({ id: BOT_ID, name: '整治助手' })
