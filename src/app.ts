@@ -75,7 +75,9 @@ export function buildServices(deps: {
   const ledger = new Ledger(db, clock)
   const tips = new TipLibrary(db, clock, loadTipsFile(resolve(projectRoot, config.tipsFile)))
   const admins = config.people.filter((p) => p.role === 'admin')
+  const campaign = new Campaign(db, clock)
   const schedule = new Schedule({
+    campaign,
     backup: { databaseFile: maintenance.databaseFile, dir: maintenance.backupDir },
     db,
     config,
@@ -97,7 +99,7 @@ export function buildServices(deps: {
     pairing: new PhotoPairing(db, clock, policy.photoWindowMinutes),
     reports: new Reports(db, clock),
     extensions: new Extensions(db, ledger, clock),
-    campaign: new Campaign(db, clock),
+    campaign,
     status: () => statusReport({ db, ...maintenance }),
     exports: {
       ledger: (village) => exportLedger(db, { townshipName: township.name, now: clock(), village }),

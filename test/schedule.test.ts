@@ -18,7 +18,10 @@ describe('scheduled posts', () => {
   const postsTo = (conversationId: string, word: string) => f.posts.filter((p) => p.conversationId === conversationId && p.text.includes(word))
 
   it('posts the weekly bulletin once, at 08:00 Monday Shanghai time (Sunday 24:00 UTC), for the week that ended', async () => {
+    f.clock.set(at('2026-11-27T02:00:00Z')) // Friday of week 48
     await f.say(SECRETARY, '/问题 三组路边垃圾堆放', '卫华村')
+    await f.say(SECRETARY, '/清运 垃圾12吨 边沟0.5公里', '卫华村')
+    await f.say(SUPERVISOR, '/巡查 卫华村', '卫华村')
     f.clock.set(at('2026-11-29T23:59:00Z')) // Monday 07:59 in Shanghai, still Sunday in UTC
     await f.services.schedule.check()
     expect(postsTo(TOWNSHIP, '周通报')).toHaveLength(0)
@@ -28,7 +31,10 @@ describe('scheduled posts', () => {
     const bulletins = postsTo(TOWNSHIP, '周通报')
     expect(bulletins).toHaveLength(1)
     expect(bulletins[0]!.text).toContain('11月23日')
+    expect(bulletins[0]!.text).toContain('本周新增 1 条')
     expect(bulletins[0]!.file?.name).toBe('周通报-2026-W48.png')
+    expect(bulletins[0]!.text).toContain('【巡查督导】本周 1 次')
+    expect(bulletins[0]!.text).toContain('【清运】垃圾12吨、边沟0.5公里')
   })
 
   it('does not post again after a restart just after a post, and catches up once after a short outage', async () => {

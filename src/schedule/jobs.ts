@@ -1,5 +1,7 @@
 // What the assistant posts on its own: 周通报, 月考核, propaganda tips, deadline reminders with
 // 黄牌/红牌督办, and the duty leader's reminder.
+import { describe, type Campaign } from '../campaign/campaign.ts'
+import { formatAmount } from '../campaign/quantity.ts'
 import type { TownshipConfig } from '../config/schema.ts'
 import type { Township } from '../config/township.ts'
 import type { Database, Problem } from '../db/index.ts'
@@ -20,6 +22,8 @@ export interface GroupDirectory {
 }
 
 export interface JobDeps {
+  /** The week's inspections and clearance figures for the bulletin. */
+  campaign: Campaign
   /** The nightly backup's source and destination. */
   backup: { databaseFile: string; dir: string }
   db: Database
@@ -41,7 +45,24 @@ export async function bulletinMessage(deps: JobDeps, week: Week): Promise<{ text
   const { db, config, township } = deps
   const { problems, changes, cards } = await ledgerRecords(db)
   const duty = await dutyLeaderFor(week.start, db, config)
-  const bulletin = buildBulletin({ townshipName: township.name, villages: township.villageNames, problems, changes, cards, week, dutyLeader: duty?.name })
+  const scope = { from: week.start, to: week.end }
+  const cleared = await deps.campaign.totals('清运', scope)
+  const activities = await deps.campaign.activities(scope)
+  const clearance = [
+    ...(cleared.size > 0 ? [describe('清运', [...cleared].map(([figure, value]) => ({ figure, value })), formatAmount)] : []),
+    ...activities.map((a) => `${a.name} ${describe('活动', [...a.totals].map(([figure, value]) => ({ figure, value })), formatAmount)}`),
+  ]
+  const bulletin = buildBulletin({
+    townshipName: township.name,
+    villages: township.villageNames,
+    problems,
+    changes,
+    cards,
+    week,
+    dutyLeader: duty?.name,
+    inspections: await deps.campaign.count('巡查', scope),
+    clearance,
+  })
   return { text: bulletinText(bulletin, township.name), picture: await bulletinPicture(bulletin, township.name) }
 }
 
