@@ -1,19 +1,23 @@
 // Composition root: reads the environment once, then runs the assistant on real WeChat
 // (with a puppet-service token) or in the local sandbox (without one).
-import { rmSync } from 'node:fs'
 import { startAssistant } from './app.ts'
 import { servicePuppet } from './bot/puppet.ts'
-import { createSandbox } from './bot/sandbox.ts'
 import { readEnvironment } from './config/env.ts'
 import { loadTownshipConfig } from './config/load.ts'
 import { sqliteUrl } from './db/index.ts'
 import { createLogger } from './log.ts'
+import type { Sandbox } from './sandbox/sandbox.ts'
+import { startWebSandbox } from './sandbox/server.ts'
 
 const env = readEnvironment()
 const token = env.WECHATY_PUPPET_SERVICE_TOKEN
 // In the sandbox the demo conversation is the output; logs stay quiet unless asked for.
 const logger = createLogger(process.env.LOG_LEVEL || token ? env.LOG_LEVEL : 'warn')
 const config = loadTownshipConfig(env.RENJU_CONFIG)
+// A dependency that throws where nothing can catch it (puppet resets, cf. wechaty #2197) must not
+// end a bot meant to run all winter: log it and carry on; the watchdog reconnects.
+process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'))
+process.on('uncaughtException', (err) => logger.error({ err }, 'uncaught exception'))
 
 if (token) {
   logger.info({ config: env.RENJU_CONFIG, endpoint: env.WECHATY_PUPPET_SERVICE_ENDPOINT ?? '(discovery)' }, '连接真实微信（wechaty-puppet-service）')
@@ -27,24 +31,35 @@ if (token) {
   })
   stopOnSignal(assistant.stop)
 } else {
-  // The sandbox has its own database file, laid anew each start, so it never touches production records.
+  // The sandbox has its own database file (with its photos and backups beside it), laid anew at
+  // each start and each reset from the page, so it never touches production records.
   const sandboxDb = env.RENJU_SANDBOX_DB
   console.log(`本地沙盒：未设置 WECHATY_PUPPET_SERVICE_TOKEN，用模拟微信运行（配置 ${env.RENJU_CONFIG}，数据库 ${sandboxDb}）`)
-  for (const suffix of ['', '-wal', '-shm']) rmSync(sqliteUrl(sandboxDb).slice(5) + suffix, { force: true })
-  const photoDir = sqliteUrl(sandboxDb).slice(5) + '-photos'
-  rmSync(photoDir, { recursive: true, force: true })
-  // The sandbox is not WeChat: no need to pace replies like a careful human.
-  config.pacing = { ...config.pacing, sameGroupSeconds: 0, switchGroupMinSeconds: 0, switchGroupMaxSeconds: 0, perMinute: 1_000_000 }
-  const sandbox = createSandbox(config)
-  const assistant = await startAssistant({ config, databaseUrl: sqliteUrl(sandboxDb), photoDir, puppet: sandbox.puppet, logger })
-  sandbox.login()
-  stopOnSignal(assistant.stop)
-  if (!env.RENJU_NO_DEMO) await playDemo(sandbox)
-  console.log('\n沙盒运行中，按 Ctrl+C 退出。接入真实微信：设置 WECHATY_PUPPET_SERVICE_TOKEN 后重新 npm start。')
+  const databaseUrl = sqliteUrl(sandboxDb)
+  if (databaseUrl === (env.DATABASE_URL ? sqliteUrl(env.DATABASE_URL.slice('file:'.length)) : sqliteUrl('data/renju.sqlite'))) {
+    throw new Error(`RENJU_SANDBOX_DB（${sandboxDb}）指向正式数据库：沙盒每次启动都会清空它的数据库，请换一个文件`)
+  }
+  const web = await startWebSandbox({
+    config,
+    databaseUrl,
+    photoDir: databaseUrl.slice('file:'.length) + '-photos',
+    backupDir: databaseUrl.slice('file:'.length) + '-backups',
+    port: env.RENJU_SANDBOX_PORT,
+    // The default port may be taken (another sandbox, a test run): then any free one; a port asked for is kept to.
+    portFallback: process.env.RENJU_SANDBOX_PORT === undefined,
+    host: env.RENJU_SANDBOX_HOST,
+    logger,
+  })
+  stopOnSignal(web.stop)
+  // The console demo is not paced (it is a printout); everything after it, on the page too, is
+  // paced as in WeChat by the config's pacing.
+  if (!env.RENJU_NO_DEMO) await web.unpaced(playDemo)
+  console.log(`\n沙盒网页：${web.url}（在浏览器里打开，以任何人的身份发消息）`)
+  console.log('沙盒运行中，按 Ctrl+C 退出。接入真实微信：设置 WECHATY_PUPPET_SERVICE_TOKEN 后重新 npm start。')
 }
 
 /** A short conversation from the example township, printed line by line. */
-async function playDemo(sandbox: ReturnType<typeof createSandbox>): Promise<void> {
+async function playDemo(sandbox: Sandbox): Promise<void> {
   const person = (id: string) => config.people.find((p) => p.wechatId === id)
   const village = config.groups.find((g) => g.village === '卫华村')?.topic
   const township = config.groups.find((g) => g.scope === 'township')?.topic

@@ -19,6 +19,10 @@ const envSchema = z.object({
   RENJU_SANDBOX_DB: z.string().default('data/sandbox.sqlite'),
   /** Sandbox only: skip the demo conversation. */
   RENJU_NO_DEMO: z.stringbool().default(false),
+  /** Sandbox only: the port of the browser sandbox (0 = any free port). */
+  RENJU_SANDBOX_PORT: z.coerce.number<string>().int('RENJU_SANDBOX_PORT 应为端口号，例如 8788').min(0).max(65535, 'RENJU_SANDBOX_PORT 应为 0–65535').default(8788),
+  /** Sandbox only: the address the browser sandbox listens on; a local tool, so loopback by default. */
+  RENJU_SANDBOX_HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })
 

@@ -10,6 +10,7 @@ const DAY_MS = 86_400_000
 
 export class SandboxClock {
   private offsetMs = 0
+  private startOffsetMs = 0
 
   /** `startAt`: where the sandbox time starts (default: now); it runs on from there in real time. */
   constructor(
@@ -22,9 +23,9 @@ export class SandboxClock {
   /** The sandbox time; pass it as the assistant's clock. */
   readonly now: Clock = () => new Date(this.real().getTime() + this.offsetMs)
 
-  /** How far the sandbox runs ahead of real time. */
-  get offset(): number {
-    return this.offsetMs
+  /** How far the time control has moved the sandbox time (since the start or the last reset). */
+  get advancedMs(): number {
+    return this.offsetMs - this.startOffsetMs
   }
 
   /** Where a jump goes: the next Monday 08:00 (weekly bulletin), the next 1st at 09:00 (monthly assessment), or one day on. */
@@ -40,7 +41,7 @@ export class SandboxClock {
 
   /** Back to the start: real time, or `startAt` (the sandbox's reset). */
   reset(): void {
-    this.offsetMs = this.startAt ? this.startAt.getTime() - this.real().getTime() : 0
+    this.offsetMs = this.startOffsetMs = this.startAt ? this.startAt.getTime() - this.real().getTime() : 0
   }
 }
 
