@@ -359,7 +359,6 @@ export async function exportLedger(db: Database, options: LedgerExportOptions): 
 const figureHeader = (fig: Figure) => `${fig.label}（${fig.unit}）`
 const SUBJECT_HEADER = '对象/名称'
 const FIXED_BEFORE = ['时间', '村', SUBJECT_HEADER, '类别'] as const
-const FIXED_AFTER = ['记录人', '消息编号', '备注'] as const
 
 /** Where a kind's sheet keeps its figures, for the 汇总 formulas. */
 interface KindSheet {
