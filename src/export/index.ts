@@ -1,1 +1,3 @@
-export { TOWNSHIP_LEVEL, excelDate, exportCampaign, exportLedger, type CampaignExportOptions, type ExcelFile, type LedgerExportOptions } from './excel.ts'
+export { exportCampaign } from './campaign-workbook.ts'
+export { exportLedger } from './ledger-workbook.ts'
+export { TOWNSHIP_LEVEL, excelDate, type CampaignExportOptions, type ExcelFile, type LedgerExportOptions } from './workbook.ts'
