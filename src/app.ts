@@ -13,11 +13,11 @@ import { Campaign } from './campaign/campaign.ts'
 import { exportCampaign, exportLedger } from './export/index.ts'
 import { Extensions, Ledger } from './ledger/index.ts'
 import { Health, statusReport } from './maintenance/health.ts'
-import { Outbox, PRIORITY } from './outbox/index.ts'
+import { Outbox, PRIORITY, type OutgoingMessage } from './outbox/index.ts'
 import { loadTipsFile, Schedule, TipLibrary, type GroupDirectory, type PostQueue } from './schedule/index.ts'
 import { createLogger, type Logger } from './log.ts'
 import { PhotoLibrary, PhotoPairing, PhotoStore } from './photos/index.ts'
-import { createDispatcher, Registry, type IncomingMessage, type Notifier, type Reply, type Services } from './registry/index.ts'
+import { createDispatcher, Registry, type Notifier, type ReplySink, type RunInScope, type Services } from './registry/index.ts'
 import { Reports } from './reports/reports.ts'
 import { sweepPhotoWindows } from './workflow/photo-reminders.ts'
 import { formatDateTime, systemClock, type Clock } from './time.ts'
@@ -125,12 +125,28 @@ export async function startAssistant(options: AssistantOptions): Promise<Running
   const maintenance = { databaseFile, backupDir: options.backupDir ?? join(dirname(databaseFile), 'backups'), health, outboxStats: () => outbox.stats() }
   const services = buildServices({ db, config: options.config, clock, photoDir: options.photoDir, outbox, groups, logger, maintenance })
   const { policy } = services
-  const replies = {
-    send: async (message: IncomingMessage, reply: Reply) => {
-      await outbox.enqueue({ conversationId: message.conversationId, text: reply.text, mentionIds: reply.mention ? [message.talkerId] : [], file: reply.file, priority: PRIORITY.reply })
+  const replyTo = (enqueue: (m: OutgoingMessage) => Promise<unknown>): ReplySink => ({
+    send: async (message, reply) => {
+      await enqueue({ conversationId: message.conversationId, text: reply.text, mentionIds: reply.mention ? [message.talkerId] : [], file: reply.file, priority: PRIORITY.reply })
     },
+  })
+  // Each message is handled in one transaction: its changes, its reply and notices in the
+  // outbox, and its inbox mark. Notices join the sending loop once the transaction committed.
+  const inScope: RunInScope = async (work) => {
+    let committed = () => {}
+    const result = await db.$transaction(
+      async (tx) => {
+        const txOutbox = outbox.within(tx as Database)
+        committed = txOutbox.committed
+        const txServices = buildServices({ db: tx as Database, config: options.config, clock, photoDir: options.photoDir, outbox: { ...txOutbox, enqueuePosts: outbox.enqueuePosts.bind(outbox) }, groups, logger, maintenance })
+        return work({ db: tx as Database, services: txServices, replies: replyTo(txOutbox.enqueue) })
+      },
+      { timeout: 120_000, maxWait: 120_000 },
+    )
+    committed()
+    return result
   }
-  const dispatch = createDispatcher({ db, registry: new Registry(commands), services, clock, logger, replies })
+  const dispatch = createDispatcher({ db, registry: new Registry(commands), services, clock, logger, replies: replyTo((m) => outbox.enqueue(m)), inScope })
 
   const bot = WechatyBuilder.build({ name: 'renju-assistant', puppet: options.puppet })
   sender.attach(bot)

@@ -136,10 +136,9 @@ export class Campaign {
     const kind = record.kind as RecordKind
     for (const f of figures) if (!figureOf(kind, f.figure.key)) throw new UserError(`「${f.figure.label}」不是${kind}的项目。`)
     const before = describe(kind, record.figures)
-    await this.db.$transaction([
-      this.db.recordFigure.deleteMany({ where: { recordId: id, figure: { in: figures.map((f) => f.figure.key) } } }),
-      this.db.recordFigure.createMany({ data: figures.map((f) => ({ recordId: id, figure: f.figure.key, value: f.value, detail: f.detail })) }),
-    ])
+    // Atomic with the rest of the message's handling, which runs in one transaction.
+    await this.db.recordFigure.deleteMany({ where: { recordId: id, figure: { in: figures.map((f) => f.figure.key) } } })
+    await this.db.recordFigure.createMany({ data: figures.map((f) => ({ recordId: id, figure: f.figure.key, value: f.value, detail: f.detail })) })
     const corrected = await this.get(id)
     await this.db.recordCorrection.create({
       data: { recordId: id, before, after: describe(kind, corrected.figures), actorId: by.id, actorName: by.name, messageId: by.messageId, at: this.now() },

@@ -199,6 +199,25 @@ export class Outbox implements Notifier {
     return { pending, sent: count('sent'), failed: count('failed'), nextSendAt }
   }
 
+  /**
+   * The outbox seen from inside a database transaction: messages are written with the
+   * transaction's client and join the sending loop only once `committed()` is called, so a
+   * rolled-back message is never sent and a committed one is never lost.
+   */
+  within(tx: Database): Notifier & { enqueue(message: OutgoingMessage): Promise<void>; committed(): void } {
+    const rows: PendingMeta[] = []
+    const enqueue = async (message: OutgoingMessage) => {
+      const now = this.clock()
+      const row = await tx.outboxMessage.create({ data: rowOf(message, now), select: { id: true } })
+      rows.push({ id: row.id, conversationId: message.conversationId, priority: message.priority, notBefore: now.getTime() })
+    }
+    return {
+      enqueue,
+      send: (conversationId, text, mentionIds = [], file) => enqueue({ conversationId, text, mentionIds, ...(file ? { file } : {}), priority: PRIORITY.notice }),
+      committed: () => this.stored(rows),
+    }
+  }
+
   /** Resolves when nothing is pending that could be sent now (tests); at once when the loop is stopped. */
   idle(): Promise<void> {
     if (!this.running || (this.sleeping && !this.woken)) return Promise.resolve()

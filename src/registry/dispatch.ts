@@ -44,6 +44,8 @@ export interface Reply {
 export interface DispatcherDeps {
   db: Database
   replies: ReplySink
+  /** Default: the deps' own db, services and replies, with no transaction. */
+  inScope?: RunInScope
   registry: Registry
   services: Services
   clock: Clock
@@ -64,17 +66,30 @@ export interface ReplySink {
   send(message: IncomingMessage, reply: Reply): Promise<void>
 }
 
-export function createDispatcher({ db, registry, services, clock, logger, replies }: DispatcherDeps): Dispatch {
+/** The database, services and reply sink one message is handled with. */
+export interface MessageScope {
+  db: Database
+  services: Services
+  replies: ReplySink
+}
+
+/**
+ * Runs one message's handling, e.g. in one database transaction, so that its effects, its
+ * reply and its "handled" mark are written together or not at all.
+ */
+export type RunInScope = <T>(work: (scope: MessageScope) => Promise<T>) => Promise<T>
+
+export function createDispatcher({ db, registry, services, clock, logger, replies, inScope }: DispatcherDeps): Dispatch {
   const inbox = new Inbox(db)
-  const prompts = new Prompts(db)
   const { township, policy } = services
+  const runInScope: RunInScope = inScope ?? ((work) => work({ db, services, replies }))
   // One conversation's messages are handled in order (a question, then its answer);
   // different conversations do not wait for each other.
   const queues = new Map<string, Promise<unknown>>()
   const batches = new PhotoBatches(services.notify, policy.photoBatchSeconds * 1000, logger)
   const limiter = new RateLimiter(policy)
 
-  async function runCommand(command: CommandDefinition, argText: string, ctx: CommandContext, message: IncomingMessage): Promise<CommandReply> {
+  async function runCommand(command: CommandDefinition, argText: string, ctx: CommandContext, message: IncomingMessage, prompts: Prompts): Promise<CommandReply> {
     const { actor } = ctx
     if (!command.roles.includes(actor.role)) {
       const hint = actor.role === 'resident' ? '发现问题可以告诉本村网格员或村干部；发 /台账 可查看整改进度。' : '发 /帮助 查看您可以用的命令。'
@@ -101,7 +116,7 @@ export function createDispatcher({ db, registry, services, clock, logger, replie
     }
   }
 
-  function contextFor(actor: Actor, message: IncomingMessage, now: Date): CommandContext {
+  function contextFor(actor: Actor, message: IncomingMessage, now: Date, services: Services, prompts: Prompts): CommandContext {
     return {
       actor,
       where: message.where,
@@ -125,7 +140,8 @@ export function createDispatcher({ db, registry, services, clock, logger, replie
     }
   }
 
-  async function respond(message: IncomingMessage, text: string, now: Date, tooLong: boolean): Promise<{ reply: CommandReply; outcome: string } | undefined> {
+  async function respond(message: IncomingMessage, text: string, now: Date, tooLong: boolean, scope: MessageScope): Promise<{ reply: CommandReply; outcome: string } | undefined> {
+    const prompts = new Prompts(scope.db)
     const actor = township.actor(message.talkerId, message.talkerName, message.where)
     const split = message.photo ? undefined : splitCommand(text, registry.words)
     const command = split ? registry.find(split.head) : undefined
@@ -138,18 +154,18 @@ export function createDispatcher({ db, registry, services, clock, logger, replie
     if (tooLong && (split || message.mentionedSelf)) {
       return { reply: `消息太长了（超过 ${policy.maxTextLength} 字），没有处理。请把内容分成几条发送。`, outcome: 'too long' }
     }
-    if (message.photo) return respondToPhoto(message, message.photo, actor)
-    const ctx = contextFor(actor, message, now)
+    if (message.photo) return respondToPhoto(message, message.photo, actor, scope.services)
+    const ctx = contextFor(actor, message, now, scope.services, prompts)
     if (split && command) {
       if (command.name !== '取消') await prompts.clear(message.conversationId, message.talkerId)
-      return { reply: await runCommand(command, split.rest, ctx, message), outcome: command.name }
+      return { reply: await runCommand(command, split.rest, ctx, message, prompts), outcome: command.name }
     }
     const pending = text.length > 0 ? await prompts.get(message.conversationId, message.talkerId, now) : undefined
     if (pending) {
       const waiting = registry.find(pending.commandName)
       await prompts.clear(message.conversationId, message.talkerId)
       const argText = pending.answerFirst ? `${text} ${pending.argText}` : `${pending.argText} ${text}`
-      if (waiting) return { reply: await runCommand(waiting, argText, ctx, message), outcome: waiting.name }
+      if (waiting) return { reply: await runCommand(waiting, argText, ctx, message, prompts), outcome: waiting.name }
     }
     if (split?.slash || message.mentionedSelf) {
       const near = split ? registry.nearest(split.head) : undefined
@@ -166,7 +182,7 @@ export function createDispatcher({ db, registry, services, clock, logger, replie
    * asked for it). Several pictures in a row get one confirmation; a picture with nothing to
    * belong to gets a question. Residents' pictures outside a 随手拍 are ordinary chat.
    */
-  async function respondToPhoto(message: IncomingMessage, data: Buffer | 'unavailable', actor: Actor): Promise<{ reply: CommandReply; outcome: string } | undefined> {
+  async function respondToPhoto(message: IncomingMessage, data: Buffer | 'unavailable', actor: Actor, services: Services): Promise<{ reply: CommandReply; outcome: string } | undefined> {
     const { photos, pairing, ledger } = services
     const window = await pairing.active(message.conversationId, message.talkerId)
     if (!window && actor.role === 'resident') return undefined
@@ -199,34 +215,42 @@ export function createDispatcher({ db, registry, services, clock, logger, replie
     return { reply: '', outcome: 'photo linked' }
   }
 
-  async function replyTo(message: IncomingMessage, receivedAt: Date): Promise<{ reply?: Reply; outcome: string }> {
+  /** What to answer (nothing, for chat); an unexpected failure is thrown, to roll its changes back. */
+  async function replyTo(message: IncomingMessage, receivedAt: Date, scope: MessageScope): Promise<{ reply?: Reply; outcome: string }> {
     const full = message.photo ? '[图片]' : normalizeText(message.text)
     const text = full.slice(0, policy.maxTextLength)
-    try {
-      const result = await respond(message, text, receivedAt, full.length > policy.maxTextLength)
-      if (!result || result.reply === '') return { outcome: result?.outcome ?? 'ignored' }
-      const late = receivedAt.getTime() - message.sentAt.getTime() > policy.lateAfterSeconds * 1000
-      const prefix = late ? `（您 ${formatTime(message.sentAt)} 发的消息因助手离线，现在才处理）\n` : ''
-      const { text: body, file } = typeof result.reply === 'string' ? { text: result.reply, file: undefined } : result.reply
-      return { reply: { text: prefix + body, mention: message.where.kind !== 'private', file }, outcome: result.outcome }
-    } catch (error) {
-      const code = errorCode()
-      logger.error({ err: error, messageId: message.id, code }, 'command failed')
-      return { reply: { text: `系统出错（编号 ${code}），已记录。请稍后再试，或联系乡办公室。`, mention: message.where.kind !== 'private' }, outcome: `error ${code}` }
-    }
+    const result = await respond(message, text, receivedAt, full.length > policy.maxTextLength, scope)
+    if (!result || result.reply === '') return { outcome: result?.outcome ?? 'ignored' }
+    const late = receivedAt.getTime() - message.sentAt.getTime() > policy.lateAfterSeconds * 1000
+    const prefix = late ? `（您 ${formatTime(message.sentAt)} 发的消息因助手离线，现在才处理）\n` : ''
+    const { text: body, file } = typeof result.reply === 'string' ? { text: result.reply, file: undefined } : result.reply
+    return { reply: { text: prefix + body, mention: message.where.kind !== 'private', file }, outcome: result.outcome }
   }
 
   /**
-   * Handles a message taken into the inbox: its effects, then its reply into the outbox, then
-   * the inbox row marked handled. A crash before the mark means it is handled again at start.
+   * Handles a message taken into the inbox. Its effects, its reply (into the outbox) and its
+   * "handled" mark are written in one scope (one transaction in production): a crash leaves
+   * all of them or none, and a message not marked is handled at the next start.
    */
   async function handleAccepted(message: IncomingMessage, receivedAt: Date): Promise<Reply | undefined> {
     const started = Date.now()
-    const { reply, outcome } = await replyTo(message, receivedAt)
-    if (reply) await replies.send(message, reply)
-    await inbox.done(message.id, outcome, clock()).catch((err: unknown) => logger.error({ err, messageId: message.id }, 'inbox update failed'))
-    logger.info({ messageId: message.id, talker: message.talkerId, outcome, ms: Date.now() - started }, 'message handled')
-    return reply
+    const finish = async (scope: MessageScope, result: { reply?: Reply; outcome: string }) => {
+      if (result.reply) await scope.replies.send(message, result.reply)
+      await new Inbox(scope.db).done(message.id, result.outcome, clock())
+      return result
+    }
+    let handled: { reply?: Reply; outcome: string }
+    try {
+      handled = await runInScope(async (scope) => finish(scope, await replyTo(message, receivedAt, scope)))
+    } catch (error) {
+      // The command's changes are rolled back; the sender hears a short code, the log has the rest.
+      const code = errorCode()
+      logger.error({ err: error, messageId: message.id, code }, 'command failed')
+      handled = { reply: { text: `系统出错（编号 ${code}），已记录。请稍后再试，或联系乡办公室。`, mention: message.where.kind !== 'private' }, outcome: `error ${code}` }
+      await runInScope((scope) => finish(scope, handled)).catch((err: unknown) => logger.error({ err, messageId: message.id }, 'error reply failed'))
+    }
+    logger.info({ messageId: message.id, talker: message.talkerId, outcome: handled.outcome, ms: Date.now() - started }, 'message handled')
+    return handled.reply
   }
 
   async function handle(message: IncomingMessage): Promise<Reply | undefined> {

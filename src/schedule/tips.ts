@@ -13,7 +13,18 @@ export interface Tip {
   text: string
 }
 
+const loaded = new Map<string, Tip[]>()
+
+/** The shipped tips, read once per process. */
 export function loadTipsFile(path: string): Tip[] {
+  const known = loaded.get(path)
+  if (known) return known
+  const tips = readTips(path)
+  loaded.set(path, tips)
+  return tips
+}
+
+function readTips(path: string): Tip[] {
   const result = tipsFileSchema.safeParse(parse(readFileSync(path, 'utf8')))
   if (!result.success) throw new Error(`${path}: 宣传提示库格式有误：${result.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('；')}`)
   return result.data.map((tip, i) => ({ key: `lib:${i}`, text: tip.text }))
