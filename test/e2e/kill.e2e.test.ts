@@ -1,6 +1,6 @@
 // kill -9 in the middle of a busy morning: the real entry point (npm start with a puppet-service
 // token) runs as a child process against the mock WeChat; it is killed during a burst of
-// commands and started again. Every message that reached it is handled once, every reply is
+// commands with photos and started again. Every message that reached it is handled once, every reply is
 // sent once, nothing is doubled.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
@@ -9,6 +9,8 @@ import { join, resolve } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { stringify } from 'yaml'
 import { openDatabase } from '../../src/db/index.ts'
+import { syntheticJpeg } from '../photos/synth.ts'
+import { mockFile } from '../support/puppet-server.ts'
 import { BOT_ID, startWireTownship, type WireTownship } from '../support/wire-township.ts'
 
 const root = resolve(import.meta.dirname, '../..')
@@ -60,11 +62,16 @@ describe('kill -9 during a burst', () => {
     }
 
     await start()
-    const killAt = 20 + Math.floor(Math.random() * 20)
-    for (let i = 1; i <= killAt; i++) {
+    // 200 commands, every tenth followed by a photo; the kill comes at a random point in the
+    // first 160, and the rest are sent once the bot is back.
+    const TOTAL = 200
+    const killAt = 40 + Math.floor(Math.random() * 120)
+    const send = async (i: number) => {
       t.contact(SECRETARY).say(`/问题 第${i}处路边垃圾`).to(room)
+      if (i % 10 === 0) t.contact(SECRETARY).say(mockFile(await syntheticJpeg(1000 + i, 320, 240), `IMG_${i}.jpg`)).to(room)
       await sleep(15)
     }
+    for (let i = 1; i <= killAt; i++) await send(i)
     child!.kill('SIGKILL')
     await new Promise((r) => child!.once('exit', r))
     const before = await openDatabase(t.databaseUrl)
@@ -72,18 +79,28 @@ describe('kill -9 during a burst', () => {
     const repliesAtKill = seen.messages.filter((m) => m.talkerId === BOT_ID && /已登记 #\d+/.test(m.text)).length
     await before.$disconnect()
     await start()
-    await sleep(3000)
+    for (let i = killAt + 1; i <= TOTAL; i++) await send(i)
+    // Wait for the backlog: every /问题 handled and its reply sent (or time out and let the checks say what is missing).
+    const confirmed = () => seen.messages.filter((m) => m.talkerId === BOT_ID && /已登记 #\d+/.test(m.text)).length
+    for (let i = 0; i < 120 && confirmed() < TOTAL; i++) await sleep(500)
+    await sleep(1000) // anything sent twice would arrive now
 
     const confirmations0 = () => seen.messages.filter((m) => m.talkerId === BOT_ID && /已登记 #\d+/.test(m.text)).length
     const db = await openDatabase(t.databaseUrl)
     const problems = await db.problem.findMany({ orderBy: { id: 'asc' } })
     const filed = await db.inboxMessage.findMany({ where: { text: { startsWith: '/问题' } } })
+    expect(filed.length, 'messages sent while the bot was up all reached it').toBeGreaterThanOrEqual(TOTAL - 5)
     const unhandled = await db.inboxMessage.count({ where: { handledAt: null } })
+    const photosIn = await db.inboxMessage.count({ where: { isPhoto: true } })
+    const photoLinks = await db.photoLink.count()
+    const photosStored = await db.photo.count()
     await db.$disconnect()
 
     // What the kill interrupted (varies by run): messages not yet handled, replies not yet sent.
     console.log(`killed after ${killAt} sent: ${doneAtKill} handled and ${repliesAtKill} replies out at the kill; after restart ${filed.length} reached, ${problems.length} problems, ${confirmations0()} replies`)
     expect(unhandled).toBe(0)
+    expect(photosStored).toBe(photosIn) // each picture that reached the bot stored once…
+    expect(photoLinks).toBe(photosIn) // …and attached once, to the problem filed just before it
     expect(problems.length).toBe(filed.length) // each message that reached the bot: one problem
     expect(new Set(problems.map((p) => p.description)).size).toBe(problems.length) // nothing doubled
     const confirmations = seen.messages.filter((m) => m.talkerId === BOT_ID && /已登记 #\d+/.test(m.text))
