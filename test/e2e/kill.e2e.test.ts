@@ -62,10 +62,10 @@ describe('kill -9 during a burst', () => {
     }
 
     await start()
-    // 200 commands, every tenth followed by a photo; the kill comes at a random point in the
-    // first 160, and the rest are sent once the bot is back.
-    const TOTAL = 200
-    const killAt = 40 + Math.floor(Math.random() * 120)
+    // 500 commands, every tenth followed by a photo; the kill comes at a random point in the
+    // first 400, and the rest are sent once the bot is back.
+    const TOTAL = 500
+    const killAt = 50 + Math.floor(Math.random() * 350)
     const send = async (i: number) => {
       t.contact(SECRETARY).say(`/问题 第${i}处路边垃圾`).to(room)
       if (i % 10 === 0) t.contact(SECRETARY).say(mockFile(await syntheticJpeg(1000 + i, 320, 240), `IMG_${i}.jpg`)).to(room)
@@ -82,7 +82,7 @@ describe('kill -9 during a burst', () => {
     for (let i = killAt + 1; i <= TOTAL; i++) await send(i)
     // Wait for the backlog: every /问题 handled and its reply sent (or time out and let the checks say what is missing).
     const confirmed = () => seen.messages.filter((m) => m.talkerId === BOT_ID && /已登记 #\d+/.test(m.text)).length
-    for (let i = 0; i < 120 && confirmed() < TOTAL; i++) await sleep(500)
+    for (let i = 0; i < 240 && confirmed() < TOTAL; i++) await sleep(500)
     await sleep(1000) // anything sent twice would arrive now
 
     const confirmations0 = () => seen.messages.filter((m) => m.talkerId === BOT_ID && /已登记 #\d+/.test(m.text)).length
