@@ -189,6 +189,31 @@ export async function startAssistant(options: AssistantOptions): Promise<Running
   const sweeper = setInterval(() => sweep().catch((err: unknown) => logger.error({ err }, 'photo window sweep failed')), 30_000)
   sweeper.unref()
 
+  // Self-check: the puppet's watchdog resets a silent connection, but a bot can still end up
+  // logged out for good, or "logged in" while nothing it sends gets through (wechaty #2442).
+  // Then restart the puppet, waiting longer after each try (1, 2, 4 … 30 minutes).
+  let restarts = 0
+  let nextRestartAt = 0
+  const selfCheck = async () => {
+    const now = clock().getTime()
+    const { connected, since } = health.state
+    const oldest = await db.outboxMessage.findFirst({ where: { status: 'pending' }, orderBy: { createdAt: 'asc' }, select: { createdAt: true } })
+    const deaf = !connected && now - since.getTime() > policy.selfCheckMinutes * 60_000
+    const mute = connected && oldest !== null && now - oldest.createdAt.getTime() > policy.selfCheckMinutes * 60_000
+    if (!deaf && !mute) {
+      restarts = 0
+      return
+    }
+    if (now < nextRestartAt) return
+    restarts++
+    nextRestartAt = now + Math.min(30, 2 ** (restarts - 1)) * 60_000
+    logger.warn({ deaf, mute, restarts }, 'self-check: restarting the WeChat connection')
+    await bot.stop()
+    await bot.start()
+  }
+  const checker = setInterval(() => selfCheck().catch((err: unknown) => logger.error({ err }, 'self-check failed')), policy.selfCheckSeconds * 1000)
+  checker.unref()
+
   return {
     bot,
     db,
@@ -200,6 +225,7 @@ export async function startAssistant(options: AssistantOptions): Promise<Running
     outbox,
     async stop() {
       clearInterval(sweeper)
+      clearInterval(checker)
       services.schedule.stop()
       await outbox.stop()
       await bot.stop()

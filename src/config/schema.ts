@@ -135,6 +135,9 @@ export const townshipConfigSchema = z
         perGroupPerMinute: z.number().int().positive().default(60),
         /** After an outage longer than this, admins are told how long and how many messages were late. */
         downNoticeMinutes: z.number().positive().default(3),
+        /** Restart the WeChat connection when logged out, or unable to send, for this long (checked every selfCheckSeconds). */
+        selfCheckMinutes: z.number().positive().default(5),
+        selfCheckSeconds: z.number().positive().default(60),
         /** …sent this long after the reconnect, so the backlog it counts has arrived. */
         outageReportDelaySeconds: z.number().min(0).default(60),
         /** Longer messages are not commands anyone typed: they get a short answer, not a parse. */

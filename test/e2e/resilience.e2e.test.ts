@@ -81,3 +81,28 @@ describe('a crash in the middle of work', () => {
     expect(await t.assistant.ledger.list('卫华村')).toHaveLength(2)
   })
 })
+
+describe('the self-check', () => {
+  let t: WireTownship
+  afterEach(() => t.close())
+
+  it('restarts the connection when nothing the bot sends gets through, and the reply then arrives', async () => {
+    t = await startWireTownship()
+    Object.assign(t.config.policy, { selfCheckMinutes: 0.02, selfCheckSeconds: 0.5 })
+    await t.startBot()
+    const puppet = t.wechat.puppet as unknown as { messageSendText: (...args: unknown[]) => Promise<unknown> }
+    const send = puppet.messageSendText.bind(puppet)
+    puppet.messageSendText = async () => {
+      throw new Error('WeChat is not taking messages')
+    }
+    const { room, seen } = t.rooms.get(WEIHUA)!
+    const from = seen.messages.length
+    t.contact(SECRETARY).say('/问题 三组路边垃圾堆放').to(room)
+    await sleep(3000)
+    expect(seen.messages.slice(from).some((m) => m.talkerId === BOT_ID)).toBe(false)
+    puppet.messageSendText = send
+    const reply = await seen.waitFor((m) => m.talkerId === BOT_ID && m.text.includes('已登记 #1'), 30_000, from)
+    expect(reply.text).toContain('三组路边垃圾堆放')
+    expect(t.assistant.health.state.reconnects).toBeGreaterThanOrEqual(1)
+  }, 60_000)
+})
