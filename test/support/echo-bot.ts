@@ -12,7 +12,9 @@
  */
 import { WechatyBuilder, type Contact, type Message, type Wechaty } from 'wechaty'
 import * as PUPPET from 'wechaty-puppet'
-import { PuppetService } from 'wechaty-puppet-service'
+// The project's PuppetService (upstream's with its payload-cache restart race fixed): without it a
+// watchdog reset after a server restart throws an uncatchable LevelDB lock error.
+import { ResilientPuppetService } from '../../src/bot/puppet.ts'
 
 import type { MockPuppetServiceOptions } from './puppet-server.js'
 
@@ -54,7 +56,7 @@ export async function echo (message: Message): Promise<void> {
 }
 
 export async function startEchoBot (puppetOptions: MockPuppetServiceOptions): Promise<EchoBot> {
-  const puppet = new PuppetService(puppetOptions)
+  const puppet = new ResilientPuppetService(puppetOptions)
   const bot = WechatyBuilder.build({ puppet })
   const errors: Error[] = []
 
