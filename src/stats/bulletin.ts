@@ -74,14 +74,8 @@ export interface Bulletin {
   clearance?: string[]
 }
 
-interface Counter {
-  newThisWeek: number
-  completedThisWeek: number
-  verifiedThisWeek: number
-  open: number
-  overdue: number
-  total: number
-  done: number
+/** A village's running counts while the week is read; rates are derived from them at the end. */
+type Counter = Pick<VillageWeek, 'newThisWeek' | 'completedThisWeek' | 'verifiedThisWeek' | 'open' | 'overdue' | 'total' | 'done'> & {
   previousTotal: number
   previousDone: number
 }
