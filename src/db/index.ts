@@ -1,4 +1,13 @@
 // The database: Prisma over better-sqlite3, migrated on open, in WAL mode.
+//
+// Units of work. The process has one SQLite connection, and a statement sent on it while a
+// transaction is open runs inside that transaction: a rollback would take with it whatever
+// another flow wrote meanwhile (an outbox "sent" mark, another message's inbox row). So the
+// connection is taken in turns: a transaction holds it from BEGIN to COMMIT/ROLLBACK, and
+// every statement outside a transaction waits for its own turn. A statement sent on the
+// plain client from inside a transaction's callback would wait for itself; it fails at once
+// instead, naming the mistake. Nothing else has to remember any of this.
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { execFile } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
@@ -27,9 +36,104 @@ export async function migrate(url: string): Promise<void> {
   )
 }
 
+type AdapterFactory = PrismaBetterSQLite3
+type Adapter = Awaited<ReturnType<AdapterFactory['connect']>>
+type Transaction = Awaited<ReturnType<Adapter['startTransaction']>>
+
+/** Set while a transaction's callback runs (timers it starts see `open: false` once it ended). */
+const insideTransaction = new AsyncLocalStorage<{ open: boolean }>()
+
+/** A first-come, first-served lock. */
+class Turns {
+  private tail: Promise<void> = Promise.resolve()
+
+  /** Resolves with the release function once it is this caller's turn. */
+  take(): Promise<() => void> {
+    let release!: () => void
+    const done = new Promise<void>((resolve) => (release = resolve))
+    const turn = this.tail.then(() => release)
+    this.tail = this.tail.then(() => done)
+    return turn
+  }
+}
+
+function refuseInsideTransaction(): void {
+  if (insideTransaction.getStore()?.open) {
+    throw new Error('A statement outside its transaction was sent from inside one: use the transaction client (tx), not the database')
+  }
+}
+
+/** The adapter with its one connection taken in turns (see the header). */
+function inTurns(factory: AdapterFactory): AdapterFactory {
+  const connect = async (): Promise<Adapter> => {
+    const inner = await factory.connect()
+    const turns = new Turns()
+    const alone = async <T>(work: () => Promise<T>): Promise<T> => {
+      refuseInsideTransaction()
+      const release = await turns.take()
+      try {
+        return await work()
+      } finally {
+        release()
+      }
+    }
+    const adapter: Adapter = {
+      provider: inner.provider,
+      adapterName: inner.adapterName,
+      queryRaw: (query) => alone(() => inner.queryRaw(query)),
+      executeRaw: (query) => alone(() => inner.executeRaw(query)),
+      executeScript: (script) => alone(() => inner.executeScript(script)),
+      dispose: () => inner.dispose(),
+      async startTransaction(isolationLevel) {
+        refuseInsideTransaction()
+        const release = await turns.take()
+        let tx: Transaction
+        try {
+          tx = await inner.startTransaction(isolationLevel)
+        } catch (error) {
+          release()
+          throw error
+        }
+        const end = async (finish: () => Promise<void>) => {
+          try {
+            await finish()
+          } finally {
+            release()
+          }
+        }
+        return {
+          provider: tx.provider,
+          adapterName: tx.adapterName,
+          options: tx.options,
+          queryRaw: (query) => tx.queryRaw(query),
+          executeRaw: (query) => tx.executeRaw(query),
+          commit: () => end(() => tx.commit()),
+          rollback: () => end(() => tx.rollback()),
+        }
+      },
+    }
+    if (inner.getConnectionInfo) adapter.getConnectionInfo = () => inner.getConnectionInfo!()
+    return adapter
+  }
+  return Object.assign(Object.create(factory) as AdapterFactory, { connect })
+}
+
 /** Opens the database at `url` (a `file:` URL); run `migrate` first. */
 export async function openDatabase(url: string): Promise<Database> {
-  const db = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url }) })
+  const db = new PrismaClient({ adapter: inTurns(new PrismaBetterSQLite3({ url })) })
+  // A transaction's callback is marked, so that a stray statement on `db` inside it is refused.
+  const begin = db.$transaction.bind(db) as (arg: unknown, options?: unknown) => Promise<unknown>
+  db.$transaction = ((arg: unknown, options?: unknown) =>
+    typeof arg === 'function'
+      ? begin(async (tx: unknown) => {
+          const mark = { open: true }
+          try {
+            return await insideTransaction.run(mark, () => (arg as (tx: unknown) => unknown)(tx))
+          } finally {
+            mark.open = false
+          }
+        }, options)
+      : begin(arg, options)) as Database['$transaction']
   // WAL: measured here at about 3.7x the writes per second of the default journal.
   await db.$queryRawUnsafe('PRAGMA journal_mode = WAL')
   await db.$queryRawUnsafe('PRAGMA busy_timeout = 5000')
