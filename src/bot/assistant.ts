@@ -3,13 +3,13 @@ import type { Message, Wechaty, WechatyPlugin } from 'wechaty'
 import { types } from 'wechaty-puppet'
 import type { Conversation, Township } from '../config/township.ts'
 import type { Logger } from '../log.ts'
-import type { Dispatch, IncomingMessage } from '../registry/index.ts'
+import type { Arrival, Dispatch, IncomingMessage } from '../registry/index.ts'
 
 export interface AssistantDeps {
   dispatch: Dispatch
   township: Township
   logger: Logger
-  /** Messages taken in before this and never handled (the process died) are handled at login. */
+  /** Messages stored before this and never handled (the process died) are handled first. */
   startedAt: Date
   /** Pictures larger than this, or slower to fetch, are asked for again. */
   photoLimits: { maxBytes: number; downloadMs: number }
@@ -40,9 +40,28 @@ export function assistantPlugin({ dispatch, township, logger, photoLimits, start
     }
   }
 
+  /** What a message says of itself, without asking WeChat anything (stored at once). */
+  function arrivalOf(message: Message): Arrival | undefined {
+    if (message.self()) return undefined
+    const type = message.type()
+    const room = message.room()
+    const talkerId = message.talker().id
+    const kind = type === types.Message.Text ? 'text' : type === types.Message.Image ? 'photo' : 'other'
+    return {
+      id: message.id,
+      conversationId: room ? room.id : talkerId,
+      inRoom: room !== undefined,
+      talkerId,
+      kind,
+      text: kind === 'photo' ? '' : message.text(),
+      sentAt: message.date(),
+    }
+  }
+
+  /** The rest of a message: its group, the sender's name, a picture's bytes. */
   async function toIncoming(message: Message): Promise<IncomingMessage | undefined> {
     const type = message.type()
-    if (message.self() || (type !== types.Message.Text && type !== types.Message.Image)) return undefined
+    if (type !== types.Message.Text && type !== types.Message.Image) return undefined
     const room = message.room()
     const talker = message.talker()
     let where: Conversation
@@ -54,6 +73,8 @@ export function assistantPlugin({ dispatch, township, logger, photoLimits, start
       if (!township.isRegistered(talker.id)) return undefined // strangers cannot use the bot privately
       where = { kind: 'private' }
     }
+    // The picture is fetched at once, while earlier messages of the conversation are handled.
+    const photo = type === types.Message.Image ? fetchPhoto(message) : undefined
     const mentionedSelf = room && type === types.Message.Text ? await message.mentionSelf() : false
     return {
       id: message.id,
@@ -62,44 +83,63 @@ export function assistantPlugin({ dispatch, township, logger, photoLimits, start
       talkerId: talker.id,
       talkerName: (room ? await room.alias(talker) : undefined) ?? talker.name(),
       text: type === types.Message.Image ? '' : mentionedSelf ? await message.mentionText() : message.text(),
-      photo: type === types.Message.Image ? await fetchPhoto(message) : undefined,
+      photo: await photo,
       mentionedSelf,
       sentAt: message.date(),
     }
   }
 
-  async function onMessage(message: Message): Promise<void> {
-    const incoming = await toIncoming(message)
-    if (!incoming) return
-    await dispatch(incoming) // the reply goes into the outbox before the message counts as handled
+  /** After a crash: a stored message is looked up again by its id (its picture fetched again). */
+  async function reload(bot: Wechaty, arrival: Arrival): Promise<IncomingMessage | undefined> {
+    await loggedIn(bot)
+    const message = await bot.Message.find({ id: arrival.id }).catch(() => undefined)
+    if (message) return toIncoming(message)
+    // WeChat no longer has it: what was stored is enough for text; a picture is asked for again.
+    logger.warn({ messageId: arrival.id }, 'a stored message is no longer known to WeChat')
+    const talker = await bot.Contact.find({ id: arrival.talkerId }).catch(() => undefined)
+    let where: Conversation
+    let talkerName = talker?.name() ?? ''
+    if (arrival.inRoom) {
+      const room = await bot.Room.find({ id: arrival.conversationId }).catch(() => undefined)
+      const group = room ? township.groupFor(room.id, await room.topic()) : undefined
+      if (!room || !group) return undefined
+      where = township.conversationOf(group)
+      if (talker) talkerName = (await room.alias(talker)) ?? talkerName
+    } else {
+      if (!township.isRegistered(arrival.talkerId)) return undefined
+      where = { kind: 'private' }
+    }
+    if (arrival.kind === 'other') return undefined
+    return {
+      id: arrival.id,
+      conversationId: arrival.conversationId,
+      where,
+      talkerId: arrival.talkerId,
+      talkerName,
+      text: arrival.text,
+      photo: arrival.kind === 'photo' ? 'unavailable' : undefined,
+      mentionedSelf: false,
+      sentAt: arrival.sentAt,
+    }
   }
 
-  /** After a crash: what was taken in but not handled is handled now, pictures fetched again. */
-  async function replayUnhandled(bot: Wechaty): Promise<void> {
-    for (const { message, isPhoto } of await dispatch.unhandled(startedAt)) {
-      let photo: Buffer | 'unavailable' | undefined
-      if (isPhoto) {
-        const original = await bot.Message.find({ id: message.id }).catch(() => undefined)
-        photo = original ? await fetchPhoto(original) : 'unavailable'
-      }
-      await dispatch.replay({ ...message, photo })
-      logger.info({ messageId: message.id }, 'handled after restart')
-    }
+  function loggedIn(bot: Wechaty): Promise<void> {
+    return bot.isLoggedIn ? Promise.resolve() : new Promise((resolve) => bot.once('login', () => resolve()))
   }
 
   return (bot: Wechaty) => {
     const listener = (message: Message) => {
+      const arrival = arrivalOf(message)
+      if (!arrival) return
       // Nothing a message carries may take the bot down.
-      onMessage(message).catch((err: unknown) => logger.error({ err, messageId: message.id }, 'message pipeline failed'))
-    }
-    const onLogin = () => {
-      replayUnhandled(bot).catch((err: unknown) => logger.error({ err }, 'replay after restart failed'))
+      dispatch.arrive(arrival, () => toIncoming(message)).catch((err: unknown) => logger.error({ err, messageId: message.id }, 'message pipeline failed'))
     }
     bot.on('message', listener)
-    bot.once('login', onLogin)
+    dispatch
+      .recover(startedAt, (arrival) => reload(bot, arrival))
+      .catch((err: unknown) => logger.error({ err }, 'handling messages left from before the restart failed'))
     return () => {
       bot.off('message', listener)
-      bot.off('login', onLogin)
     }
   }
 }

@@ -16,7 +16,29 @@ import { ArgumentError, NeedMore } from './errors.ts'
 import type { Registry } from './registry.ts'
 import { RateLimiter } from './rate-limit.ts'
 import { Inbox, Prompts } from './state.ts'
-import { normalizeText, splitCommand } from './text.ts'
+import { cutText, normalizeText, splitCommand, wellFormed } from './text.ts'
+
+/**
+ * What is known of a message the moment it arrives, without asking WeChat anything more:
+ * stored before any other work, so that a crash loses nothing WeChat has delivered.
+ */
+export interface Arrival {
+  id: string
+  /** The room's id, or the contact's id for a private chat. */
+  conversationId: string
+  inRoom: boolean
+  talkerId: string
+  kind: 'text' | 'photo' | 'other'
+  /** As WeChat gave it ('' for a picture). */
+  text: string
+  sentAt: Date
+}
+
+/**
+ * The rest of a message, which takes time (the group, names, a picture's bytes); undefined
+ * when it is not for the assistant (a group it does not serve, a stranger's private chat).
+ */
+export type LoadMessage = () => Promise<IncomingMessage | undefined>
 
 export interface IncomingMessage {
   id: string
@@ -53,12 +75,21 @@ export interface DispatcherDeps {
 }
 
 export interface Dispatch {
-  /** Handles a message once (a redelivered id is ignored); resolves with the reply it queued. */
+  /**
+   * The one way a message enters: stored at once (a redelivered id is ignored), then handled
+   * in its conversation's order once `load` resolved. `load` starts now, so a slow picture
+   * downloads while earlier messages are handled, and never overtakes or falls behind them.
+   * Resolves with the reply it queued.
+   */
+  arrive(arrival: Arrival, load: LoadMessage): Promise<Reply | undefined>
+  /** A message whose details are already at hand (tests, the sandbox): arrive() with them. */
   (message: IncomingMessage): Promise<Reply | undefined>
-  /** Messages taken in before `before` but never handled (the process died): to hand to `replay`. */
-  unhandled(before: Date): Promise<{ message: IncomingMessage; isPhoto: boolean }[]>
-  /** Handles a message from `unhandled`, with the picture fetched again where it was one. */
-  replay(message: IncomingMessage): Promise<Reply | undefined>
+  /**
+   * At start: messages stored before `before` and never handled (the process died) are handled,
+   * each conversation's before anything that arrives now; `load` fetches what was not stored
+   * (a picture again by its message id). Resolves with how many there were, once queued.
+   */
+  recover(before: Date, load: (arrival: Arrival) => Promise<IncomingMessage | undefined>): Promise<number>
 }
 
 /** Where replies go: the outbox, before the message is marked handled. */
@@ -218,7 +249,7 @@ export function createDispatcher({ db, registry, services, clock, logger, replie
   /** What to answer (nothing, for chat); an unexpected failure is thrown, to roll its changes back. */
   async function replyTo(message: IncomingMessage, receivedAt: Date, scope: MessageScope): Promise<{ reply?: Reply; outcome: string }> {
     const full = message.photo ? '[图片]' : normalizeText(message.text)
-    const text = full.slice(0, policy.maxTextLength)
+    const text = cutText(full, policy.maxTextLength)
     const result = await respond(message, text, receivedAt, full.length > policy.maxTextLength, scope)
     if (!result || result.reply === '') return { outcome: result?.outcome ?? 'ignored' }
     const late = receivedAt.getTime() - message.sentAt.getTime() > policy.lateAfterSeconds * 1000
@@ -253,30 +284,31 @@ export function createDispatcher({ db, registry, services, clock, logger, replie
     return handled.reply
   }
 
-  async function handle(message: IncomingMessage): Promise<Reply | undefined> {
-    const receivedAt = clock()
-    const fresh = await inbox.accept({
-      messageId: message.id,
-      conversationId: message.conversationId,
-      talkerId: message.talkerId,
-      talkerName: message.talkerName,
-      place: JSON.stringify(message.where),
-      mentionedSelf: message.mentionedSelf,
-      isPhoto: message.photo !== undefined,
-      text: message.photo ? '[图片]' : message.text.slice(0, policy.maxTextLength * 2),
-      sentAt: message.sentAt,
-      receivedAt,
-    }, policy.duplicateWindowSeconds)
-    if (!fresh) {
-      logger.info({ messageId: message.id, outcome: 'duplicate' }, 'message seen before')
+  /** A stored message, handled once its details are loaded; marked handled whatever comes of it. */
+  async function handleLoaded(id: string, loading: Promise<IncomingMessage | undefined>, receivedAt: Date): Promise<Reply | undefined> {
+    let message: IncomingMessage | undefined
+    try {
+      message = await loading
+    } catch (err) {
+      logger.error({ err, messageId: id }, 'could not load a stored message')
+      await inbox.done(id, 'unreadable', clock())
       return undefined
     }
-    return handleAccepted(message, receivedAt)
+    if (!message) {
+      await inbox.done(id, 'not for the assistant', clock())
+      return undefined
+    }
+    return handleAccepted({ ...message, text: wellFormed(message.text) }, receivedAt)
   }
+
+  // Messages stored before this start and never handled, chained by conversation; anything
+  // arriving now waits for its conversation's chain (see recover).
+  let recovering: Promise<void> = Promise.resolve()
+  const recovered = new Map<string, Promise<unknown>>()
 
   /** One conversation's messages in order; different conversations do not wait for each other. */
   function inOrder(conversationId: string, work: () => Promise<Reply | undefined>): Promise<Reply | undefined> {
-    const previous = queues.get(conversationId) ?? Promise.resolve()
+    const previous = queues.get(conversationId) ?? recovering.then(() => recovered.get(conversationId))
     const next = previous.then(work)
     const settled = next.catch(() => undefined)
     queues.set(conversationId, settled)
@@ -286,22 +318,79 @@ export function createDispatcher({ db, registry, services, clock, logger, replie
     return next
   }
 
-  const dispatch = ((message: IncomingMessage) => inOrder(message.conversationId, () => handle(message))) as Dispatch
-  dispatch.unhandled = async (before) =>
-    (await inbox.unhandled(before)).map((row) => ({
-      message: {
-        id: row.messageId,
-        conversationId: row.conversationId,
-        where: JSON.parse(row.place) as Conversation,
-        talkerId: row.talkerId,
-        talkerName: row.talkerName,
-        text: row.isPhoto ? '' : row.text,
-        mentionedSelf: row.mentionedSelf,
-        sentAt: row.sentAt,
+  function arrive(arrival: Arrival, load: LoadMessage): Promise<Reply | undefined> {
+    const receivedAt = clock()
+    // Stored first, before anything is asked of WeChat; a replay within seconds is a duplicate.
+    const stored = inbox.accept(
+      {
+        messageId: arrival.id,
+        conversationId: arrival.conversationId,
+        inRoom: arrival.inRoom,
+        kind: arrival.kind,
+        talkerId: arrival.talkerId,
+        isPhoto: arrival.kind === 'photo',
+        text: arrival.kind === 'photo' ? '[图片]' : cutText(wellFormed(arrival.text), policy.maxTextLength * 2),
+        sentAt: arrival.sentAt,
+        receivedAt,
       },
-      isPhoto: row.isPhoto,
-    }))
-  dispatch.replay = (message) => inOrder(message.conversationId, () => handleAccepted(message, clock()))
+      policy.duplicateWindowSeconds,
+    )
+    const loading = load()
+    // Looked at in the message's turn; until then a failure must not count as unhandled.
+    loading.catch(() => undefined)
+    return inOrder(arrival.conversationId, async () => {
+      if (!(await stored)) {
+        logger.info({ messageId: arrival.id, outcome: 'duplicate' }, 'message seen before')
+        return undefined
+      }
+      return handleLoaded(arrival.id, loading, receivedAt)
+    })
+  }
+
+  const dispatch = ((message: IncomingMessage) =>
+    arrive(
+      {
+        id: message.id,
+        conversationId: message.conversationId,
+        inRoom: message.where.kind !== 'private',
+        talkerId: message.talkerId,
+        kind: message.photo ? 'photo' : 'text',
+        text: message.text,
+        sentAt: message.sentAt,
+      },
+      async () => message,
+    )) as Dispatch
+  dispatch.arrive = arrive
+  dispatch.recover = (before, load) => {
+    const queued = (async () => {
+      const rows = await inbox.unhandled(before)
+      for (const row of rows) {
+        const arrival: Arrival = {
+          id: row.messageId,
+          conversationId: row.conversationId,
+          inRoom: row.inRoom,
+          talkerId: row.talkerId,
+          kind: row.kind === 'photo' || row.isPhoto ? 'photo' : row.kind === 'other' ? 'other' : 'text',
+          text: row.isPhoto ? '' : row.text,
+          sentAt: row.sentAt,
+        }
+        const previous = recovered.get(row.conversationId) ?? Promise.resolve()
+        const next = previous
+          .then(async () => {
+            await handleLoaded(row.messageId, load(arrival), clock())
+            logger.info({ messageId: row.messageId }, 'handled after restart')
+          })
+          .catch((err: unknown) => logger.error({ err, messageId: row.messageId }, 'handling after restart failed'))
+        recovered.set(row.conversationId, next)
+      }
+      return rows.length
+    })()
+    recovering = queued.then(
+      () => undefined,
+      () => undefined,
+    )
+    return queued
+  }
   return dispatch
 }
 

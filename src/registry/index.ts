@@ -11,7 +11,7 @@ export {
   type OutgoingFile,
   type Services,
 } from './define.ts'
-export { createDispatcher, type Dispatch, type IncomingMessage, type MessageScope, type Reply, type ReplySink, type RunInScope } from './dispatch.ts'
+export { createDispatcher, type Arrival, type Dispatch, type IncomingMessage, type LoadMessage, type MessageScope, type Reply, type ReplySink, type RunInScope } from './dispatch.ts'
 export { ArgumentError, NeedMore } from './errors.ts'
 export { Registry } from './registry.ts'
 export { normalizeText, splitCommand, tokenize } from './text.ts'

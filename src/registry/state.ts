@@ -5,10 +5,9 @@ import type { Database } from '../db/index.ts'
 export interface InboxEntry {
   messageId: string
   conversationId: string
+  inRoom: boolean
+  kind: string
   talkerId: string
-  talkerName: string
-  place: string
-  mentionedSelf: boolean
   isPhoto: boolean
   text: string
   sentAt: Date

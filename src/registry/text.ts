@@ -3,7 +3,7 @@
 
 /** Full-width to half-width (NFKC), no control characters, single spaces. */
 export function normalizeText(raw: string): string {
-  return raw
+  return wellFormed(raw)
     .normalize('NFKC')
     .replace(/[\u0000-\u0008\u000b-\u001f\u007f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/g, '')
     .replace(/[\s\u2005]+/g, ' ')
@@ -35,4 +35,19 @@ export function splitCommand(text: string, names: readonly string[]): CommandTex
 
 export function tokenize(text: string): string[] {
   return text.split(' ').filter((w) => w.length > 0)
+}
+
+/**
+ * The text with any half of a surrogate pair (a cut emoji, or a provider's broken text)
+ * replaced by U+FFFD: such a string cannot be stored or compared, so nothing keeps one.
+ */
+export function wellFormed(text: string): string {
+  return text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD')
+}
+
+/** At most `max` UTF-16 units of `text`, never ending in the first half of an emoji. */
+export function cutText(text: string, max: number): string {
+  if (text.length <= max) return text
+  const cut = text.slice(0, max)
+  return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut
 }

@@ -102,6 +102,8 @@ export class WirePuppetMock extends PuppetMock {
 
   private heartbeatTimer?: ReturnType<typeof setInterval>
   private lastUserId?: string
+  /** How long the provider takes to hand over a picture or file (some take seconds). */
+  fileDelayMs = 0
 
   constructor (private readonly wireOptions: WirePuppetMockOptions) {
     super({ mocker: wireOptions.mocker })
@@ -140,6 +142,16 @@ export class WirePuppetMock extends PuppetMock {
   override async logout (reason?: string): Promise<void> {
     this.lastUserId = undefined
     await super.logout(reason)
+  }
+
+  override async messageFile (id: string): Promise<FileBoxInterface> {
+    if (this.fileDelayMs > 0) await new Promise(resolve => setTimeout(resolve, this.fileDelayMs))
+    return super.messageFile(id)
+  }
+
+  override async messageImage (id: string, type: PUPPET.types.Image): Promise<FileBoxInterface> {
+    if (this.fileDelayMs > 0) await new Promise(resolve => setTimeout(resolve, this.fileDelayMs))
+    return super.messageImage(id, type)
   }
 
   /** Runs `send` (which synchronously creates exactly one mock message) and returns its id. */
