@@ -2,6 +2,14 @@
 // token) runs as a child process against the mock WeChat; it is killed during a burst of
 // commands with photos and started again. Every message that reached it is handled once, every reply is
 // sent once, nothing is doubled.
+//
+// The one window left: a reply WeChat has accepted but whose "sent" mark was not yet written
+// when the process died (the time between the provider's answer to the send and one SQLite
+// write, well under a millisecond of work) is sent again after the restart. The outbox sends
+// one message at a time, so at most one reply can be in that window; the test finds it (a
+// reply already in the group but still pending in the database at the kill) and allows
+// exactly that one to appear twice. A message that WeChat has handed over is stored before
+// anything else happens, so only one still on the wire at the kill can be missed.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -28,56 +36,36 @@ describe('kill -9 during a burst', () => {
 
   it('handles every message that reached the bot exactly once, and sends each reply once', async () => {
     t = await startWireTownship()
-    const dir = mkdtempSync(join(tmpdir(), 'renju-kill-'))
-    const configFile = join(dir, 'township.yaml')
-    writeFileSync(configFile, stringify(t.config))
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      WECHATY_PUPPET_SERVICE_TOKEN: t.wechat.token,
-      WECHATY_PUPPET_SERVICE_ENDPOINT: t.wechat.endpoint,
-      WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_CLIENT: 'true',
-      DATABASE_URL: t.databaseUrl,
-      RENJU_CONFIG: configFile,
-      RENJU_PHOTO_DIR: join(dir, 'photos'),
-      RENJU_BACKUP_DIR: join(dir, 'backups'),
-      LOG_LEVEL: 'silent',
-    }
     const { room, seen } = t.rooms.get(WEIHUA)!
-    const botUser = t.wechat.mocker.ContactMock.load(BOT_ID)
-    const start = async () => {
-      child = spawn(join(root, 'node_modules/.bin/tsx'), ['src/main.ts'], { cwd: root, env, stdio: 'ignore' })
-      // Log the bot's account in once the client has connected; afterwards the mock keeps the session.
-      for (let i = 0; i < 100 && !t.wechat.puppet.isLoggedIn; i++) {
-        if (t.wechat.puppet.state.active()) t.wechat.login(botUser)
-        await sleep(100)
-      }
-      // Ready when it answers.
-      for (let i = 0; i < 60; i++) {
-        const from = seen.messages.length
-        t.contact('wxid_office_liu').say(`/台账 卫华村`).to(room)
-        await sleep(500)
-        if (seen.messages.slice(from).some((m) => m.talkerId === BOT_ID)) return
-      }
-      throw new Error('the bot did not come up')
-    }
-
+    const start = launcher(t, (c) => (child = c))
     await start()
     // 500 commands, every tenth followed by a photo; the kill comes at a random point in the
     // first 400, and the rest are sent once the bot is back.
     const TOTAL = 500
     const killAt = 50 + Math.floor(Math.random() * 350)
+    const sentAt: number[] = []
     const send = async (i: number) => {
+      sentAt[i] = Date.now()
       t.contact(SECRETARY).say(`/问题 第${i}处路边垃圾`).to(room)
       if (i % 10 === 0) t.contact(SECRETARY).say(mockFile(await syntheticJpeg(1000 + i, 320, 240), `IMG_${i}.jpg`)).to(room)
       await sleep(15)
     }
     for (let i = 1; i <= killAt; i++) await send(i)
+    const killedAt = Date.now()
     child!.kill('SIGKILL')
     await new Promise((r) => child!.once('exit', r))
     const before = await openDatabase(t.databaseUrl)
     const doneAtKill = await before.inboxMessage.count({ where: { text: { startsWith: '/问题' }, handledAt: { not: null } } })
+    const storedAtKill = new Set((await before.inboxMessage.findMany({ where: { text: { startsWith: '/问题' } }, select: { text: true } })).map((m) => m.text))
     const repliesAtKill = seen.messages.filter((m) => m.talkerId === BOT_ID && /已登记 #\d+/.test(m.text)).length
+    // Replies WeChat already shows but the database still holds as pending: in flight at the kill.
+    const shown = new Set(seen.messages.filter((m) => m.talkerId === BOT_ID).map((m) => m.text.replace(/^@\S+ /, '')))
+    const inFlight = (await before.outboxMessage.findMany({ where: { status: 'pending' }, select: { text: true } })).filter((m) => shown.has(m.text)).map((m) => m.text)
     await before.$disconnect()
+    // Nothing WeChat handed over is lost: only messages sent in the last moments (still on the wire) may be missing.
+    const missing = Array.from({ length: killAt }, (_, k) => k + 1).filter((i) => !storedAtKill.has(`/问题 第${i}处路边垃圾`))
+    for (const i of missing) expect(killedAt - sentAt[i]!, `/问题 第${i}处 sent ${killedAt - sentAt[i]!} ms before the kill was not stored`).toBeLessThan(100)
+    expect(inFlight.length, `replies in flight at the kill: ${inFlight.join(' | ')}`).toBeLessThanOrEqual(1)
     await start()
     for (let i = killAt + 1; i <= TOTAL; i++) await send(i)
     // Wait for the backlog: every /问题 handled and its reply sent (or time out and let the checks say what is missing).
@@ -89,7 +77,7 @@ describe('kill -9 during a burst', () => {
     const db = await openDatabase(t.databaseUrl)
     const problems = await db.problem.findMany({ orderBy: { id: 'asc' } })
     const filed = await db.inboxMessage.findMany({ where: { text: { startsWith: '/问题' } } })
-    expect(filed.length, 'messages sent while the bot was up all reached it').toBeGreaterThanOrEqual(TOTAL - 5)
+    expect(filed.length, 'every message sent while the bot was up reached it, but for those on the wire at the kill').toBe(TOTAL - missing.length)
     const unhandled = await db.inboxMessage.count({ where: { handledAt: null } })
     const photosIn = await db.inboxMessage.count({ where: { isPhoto: true } })
     const photoLinks = await db.photoLink.count()
@@ -104,7 +92,77 @@ describe('kill -9 during a burst', () => {
     expect(problems.length).toBe(filed.length) // each message that reached the bot: one problem
     expect(new Set(problems.map((p) => p.description)).size).toBe(problems.length) // nothing doubled
     const confirmations = seen.messages.filter((m) => m.talkerId === BOT_ID && /已登记 #\d+/.test(m.text))
-    for (const p of problems) expect(confirmations.filter((m) => m.text.includes(`已登记 #${p.id} `)), `#${p.id}`).toHaveLength(1)
-    expect(confirmations).toHaveLength(problems.length)
+    const wasInFlight = (text: string) => inFlight.includes(text.replace(/^@\S+ /, ''))
+    for (const p of problems) {
+      const mine = confirmations.filter((m) => m.text.includes(`已登记 #${p.id} `))
+      expect(mine.length, `#${p.id}`).toBe(mine.some((m) => wasInFlight(m.text)) ? 2 : 1)
+    }
+    const doubled = confirmations.length - problems.length
+    console.log(`doubled replies: ${doubled} (in flight at the kill: ${inFlight.length})`)
+    expect(doubled).toBeLessThanOrEqual(inFlight.length)
   }, 120_000)
+
+  it('a picture still downloading when the process dies is fetched again by its id after the restart', async () => {
+    t = await startWireTownship()
+    const { room, seen } = t.rooms.get(WEIHUA)!
+    const start = launcher(t, (c) => (child = c))
+    await start()
+    t.contact(SECRETARY).say('/问题 村口垃圾堆放').to(room)
+    await seen.waitFor((m) => m.talkerId === BOT_ID && m.text.includes('已登记 #1'), 10_000)
+    t.wechat.puppet.fileDelayMs = 8000 // this provider takes 8 s to hand over a picture
+    t.contact(SECRETARY).say(mockFile(await syntheticJpeg(7, 800, 600), 'IMG_7.jpg')).to(room)
+    const db = await openDatabase(t.databaseUrl)
+    let stored = 0
+    for (let i = 0; i < 30 && stored === 0; i++) {
+      await sleep(100)
+      stored = await db.inboxMessage.count({ where: { isPhoto: true } })
+    }
+    await db.$disconnect()
+    expect(stored, 'the picture message is stored before its download ends').toBe(1)
+    child!.kill('SIGKILL')
+    await new Promise((r) => child!.once('exit', r))
+    t.wechat.puppet.fileDelayMs = 0
+    const from = seen.messages.length
+    await start()
+    const confirmation = await seen.waitFor((m) => m.talkerId === BOT_ID && m.text.includes('照片'), 15_000, from)
+    expect(confirmation.text).toContain('已为 #1 添加整改前照片 1 张')
+  }, 60_000)
 })
+
+/** Starts the real entry point against the mock WeChat; resolves once it answers. */
+function launcher(t: WireTownship, started: (child: ChildProcess) => void) {
+  const dir = mkdtempSync(join(tmpdir(), 'renju-kill-'))
+  const configFile = join(dir, 'township.yaml')
+  writeFileSync(configFile, stringify(t.config))
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    WECHATY_PUPPET_SERVICE_TOKEN: t.wechat.token,
+    WECHATY_PUPPET_SERVICE_ENDPOINT: t.wechat.endpoint,
+    WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_CLIENT: 'true',
+    DATABASE_URL: t.databaseUrl,
+    RENJU_CONFIG: configFile,
+    RENJU_PHOTO_DIR: join(dir, 'photos'),
+    RENJU_BACKUP_DIR: join(dir, 'backups'),
+    LOG_LEVEL: 'silent',
+  }
+  const { room, seen } = t.rooms.get(WEIHUA)!
+  const botUser = t.wechat.mocker.ContactMock.load(BOT_ID)
+  const start = async () => {
+    const child = spawn(join(root, 'node_modules/.bin/tsx'), ['src/main.ts'], { cwd: root, env, stdio: 'ignore' })
+    started(child)
+    // Log the bot's account in once the client has connected; afterwards the mock keeps the session.
+    for (let i = 0; i < 100 && !t.wechat.puppet.isLoggedIn; i++) {
+      if (t.wechat.puppet.state.active()) t.wechat.login(botUser)
+      await sleep(100)
+    }
+    // Ready when it answers.
+    for (let i = 0; i < 60; i++) {
+      const from = seen.messages.length
+      t.contact('wxid_office_liu').say(`/台账 卫华村`).to(room)
+      await sleep(500)
+      if (seen.messages.slice(from).some((m) => m.talkerId === BOT_ID)) return
+    }
+    throw new Error('the bot did not come up')
+  }
+  return start
+}
