@@ -32,14 +32,13 @@ export class PhotoLibrary {
   ) {}
 
   /**
-   * Checks, stores and records a received picture. The same bytes a second time give the
-   * photo already stored. Throws a PhotoError with a Chinese reason for anything not a photo.
+   * Checks, stores and records a received picture as a sighting of its own: the same bytes
+   * again (forwarded, re-sent) are this sender's photo here and now, of the file stored once.
+   * Throws a PhotoError with a Chinese reason for anything not a photo.
    */
   async receive(data: Buffer, from: Who & { conversationId: string }): Promise<Photo> {
     const image = await processImage(data, this.limits)
-    const known = await this.db.photo.findUnique({ where: { sha256: image.sha256 } })
-    if (known) return known
-    await this.store.save(image, data)
+    await this.store.save(image, data) // writes only what is not stored yet
     return this.db.photo.create({
       data: {
         sha256: image.sha256,
@@ -64,17 +63,24 @@ export class PhotoLibrary {
   /**
    * Links photos to a problem or report. A photo already used as evidence elsewhere (the
    * same picture, or one within the reuse distance) is linked with a note saying where;
-   * `checkReuse: false` carries a report's photos over to the problem it became.
+   * `checkReuse: false` carries a report's photos over to the problem it became. The same
+   * file already linked to the target as this kind is a repeat: counted, not linked again.
    */
-  async link(photos: Photo[], target: EvidenceTarget, by: Who, options = { checkReuse: true }): Promise<{ linked: number; reuseNotes: string[] }> {
+  async link(photos: Photo[], target: EvidenceTarget, by: Who, options = { checkReuse: true }): Promise<{ linked: number; repeated: number; reuseNotes: string[] }> {
     const reuseNotes: string[] = []
     let linked = 0
+    let repeated = 0
     for (const photo of photos) {
-      const reuseNote = options.checkReuse ? await this.reuseNote(photo, target) : undefined
+      // Given to this target either way, so that pairing does not offer it to the next command.
+      await this.db.photo.updateMany({ where: { id: photo.id, pairedAt: null }, data: { pairedAt: this.now() } })
       const exists = await this.db.photoLink.findFirst({
-        where: { photoId: photo.id, problemId: target.problemId ?? null, reportId: target.reportId ?? null, recordId: target.recordId ?? null, kind: target.kind },
+        where: { photo: { sha256: photo.sha256 }, problemId: target.problemId ?? null, reportId: target.reportId ?? null, recordId: target.recordId ?? null, kind: target.kind },
       })
-      if (exists) continue
+      if (exists) {
+        repeated++
+        continue
+      }
+      const reuseNote = options.checkReuse ? await this.reuseNote(photo, target) : undefined
       await this.db.photoLink.create({
         data: {
           photoId: photo.id,
@@ -92,13 +98,13 @@ export class PhotoLibrary {
       linked++
       if (reuseNote) reuseNotes.push(reuseNote)
     }
-    return { linked, reuseNotes }
+    return { linked, repeated, reuseNotes }
   }
 
-  /** A sender's photos in a conversation since `since` that are evidence for nothing yet. */
+  /** A sender's photos in a conversation since `since` not given to anything yet. */
   unpaired(conversationId: string, senderId: string, since: Date): Promise<Photo[]> {
     return this.db.photo.findMany({
-      where: { conversationId, senderId, receivedAt: { gte: since }, links: { none: {} } },
+      where: { conversationId, senderId, receivedAt: { gte: since }, pairedAt: null },
       orderBy: { id: 'asc' },
     })
   }
