@@ -109,6 +109,28 @@ export class PhotoLibrary {
     })
   }
 
+  /**
+   * What a sender's picture messages came to, read once their transactions are over: links
+   * made for `target` and their reuse notes, repeats (paired, no link), and sightings still
+   * waiting for a target. Rolled-back messages left nothing, so they count for nothing.
+   */
+  async recordedFrom(sender: { conversationId: string; senderId: string }, messageIds: string[], target?: EvidenceTarget): Promise<{ linked: number; repeated: number; waiting: number; reuseNotes: string[] }> {
+    const sightings = await this.db.photo.findMany({ where: { ...sender, messageId: { in: messageIds } }, select: { id: true, pairedAt: true } })
+    const waiting = sightings.filter((p) => !p.pairedAt).length
+    if (!target) return { linked: 0, repeated: 0, waiting, reuseNotes: [] }
+    const links = await this.db.photoLink.findMany({
+      where: { photoId: { in: sightings.map((p) => p.id) }, problemId: target.problemId ?? null, reportId: target.reportId ?? null, recordId: target.recordId ?? null, kind: target.kind },
+      select: { photoId: true, reuseNote: true },
+    })
+    const linkedIds = new Set(links.map((l) => l.photoId))
+    return {
+      linked: links.length,
+      repeated: sightings.filter((p) => p.pairedAt && !linkedIds.has(p.id)).length,
+      waiting,
+      reuseNotes: links.flatMap((l) => (l.reuseNote ? [l.reuseNote] : [])),
+    }
+  }
+
   /** Photo counts of a problem, and the reuse notes on them, for /查询 and /销号. */
   async evidenceOf(problemId: number): Promise<{ before: number; after: number; reuseNotes: string[] }> {
     const links = await this.db.photoLink.findMany({ where: { problemId }, select: { kind: true, reuseNote: true } })
@@ -162,4 +184,16 @@ export class PhotoLibrary {
         : `最美庭院（记录 ${earlier.recordId}）的照片`
     return `该照片与 ${where}高度相似（${formatDate(earlier.photo.receivedAt)} ${earlier.photo.senderName}）`
   }
+}
+
+/** "已为 #12 添加整改前照片 2 张": what was added to a target; repeats are said, not counted. */
+export function photosAddedText(target: EvidenceTarget, linked: number, repeated: number): string {
+  const [owner, photos] = target.problemId
+    ? [`#${target.problemId}`, `${target.kind}照片`]
+    : target.reportId
+      ? [`随手拍 R${target.reportId}`, '照片']
+      : [`最美庭院（记录 ${target.recordId}）`, '照片']
+  if (linked === 0) return `${owner} 的${photos}里已有${repeated > 1 ? '这些' : '这张'}照片，没有重复计入。`
+  const repeats = repeated > 0 ? `（另有 ${repeated} 张是重复发送的同一张照片，没有重复计入）` : ''
+  return `已为 ${owner} 添加${photos} ${linked} 张${repeats}`
 }

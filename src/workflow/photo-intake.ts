@@ -1,10 +1,12 @@
 // A picture message: stored and checked, then given to the sender's open window (the command
 // that asked for it). Several pictures in a row get one confirmation; a picture with nothing
 // to belong to gets a question. Residents' pictures outside a 随手拍 are ordinary chat.
+// The confirmation goes out later, outside the messages' transactions, so its numbers are
+// read back from what those transactions recorded, not counted as the pictures came in.
 import type { Actor } from '../config/township.ts'
 import { STATUS } from '../ledger/index.ts'
 import type { Logger } from '../log.ts'
-import { PhotoError } from '../photos/index.ts'
+import { PhotoError, photosAddedText, type EvidenceTarget, type PhotoLibrary } from '../photos/index.ts'
 import type { CommandReply, Services } from '../registry/define.ts'
 import { applyProgress } from './progress.ts'
 
@@ -20,7 +22,7 @@ export type PhotoIntake = (message: PictureMessage, actor: Actor, services: Serv
 
 /** `services` are the root ones: batched confirmations go out after the message's transaction. */
 export function createPhotoIntake(services: Services, logger: Logger): PhotoIntake {
-  const batches = new PhotoBatches(services.notify, services.policy.photoBatchSeconds * 1000, logger)
+  const batches = new PhotoBatches(services.photos, services.notify, services.policy.photoBatchSeconds * 1000, logger)
 
   return async function intakePhoto(message, actor, services) {
     const data = message.photo
@@ -41,27 +43,26 @@ export function createPhotoIntake(services: Services, logger: Logger): PhotoInta
     }
     const by = { id: actor.id, name: actor.name, messageId: message.id }
     if (!window) {
-      batches.add(message, batchKey, [], (n) => `收到 ${n} 张照片。这是哪个问题的？请回复 /照片 编号（例如 /照片 12），照片就会归到该问题。`)
+      batches.add(message, batchKey)
       return { reply: '', outcome: 'photo unpaired' }
     }
     const { reuseNotes } = await photos.link([photo], window.target, by)
-    const { problemId, reportId, recordId, kind } = window.target
+    const { problemId } = window.target
     if (window.held && problemId) {
       await pairing.release(message.conversationId, message.talkerId)
       const problem = await ledger.find(problemId)
       const text = await applyProgress(services, { problem, status: STATUS.done, note: window.held.note, actor, messageId: window.held.messageId })
       return { reply: [`收到 #${problemId} 的整改后照片。`, ...reuseNotes.map((n) => `⚠️ ${n}`), text].join('\n'), outcome: 'photo completes' }
     }
-    const what = problemId ? `#${problemId} 添加${kind}照片` : reportId ? `随手拍 R${reportId} 添加照片` : `最美庭院（记录 ${recordId}）添加照片`
-    batches.add(message, batchKey, reuseNotes, (n) => `已为 ${what} ${n} 张`)
+    batches.add(message, batchKey, window.target)
     return { reply: '', outcome: 'photo linked' }
   }
 }
 
 interface Batch {
-  count: number
-  notes: string[]
-  describe: (count: number) => string
+  messageIds: string[]
+  /** Undefined: pictures with no window, waiting for /照片 编号. */
+  target?: EvidenceTarget
   timer?: NodeJS.Timeout
 }
 
@@ -70,6 +71,7 @@ class PhotoBatches {
   private readonly open = new Map<string, Batch>()
 
   constructor(
+    private readonly photos: PhotoLibrary,
     private readonly notify: Services['notify'],
     private readonly delayMs: number,
     private readonly logger: Logger,
@@ -87,11 +89,10 @@ class PhotoBatches {
     if (batch) this.arm(key, message, batch)
   }
 
-  add(message: PictureMessage, target: string, notes: string[], describe: (count: number) => string): void {
-    const key = this.key(message, target)
-    const batch = this.open.get(key) ?? { count: 0, notes: [], describe }
-    batch.count++
-    batch.notes.push(...notes)
+  add(message: PictureMessage, batchKey: string, target?: EvidenceTarget): void {
+    const key = this.key(message, batchKey)
+    const batch = this.open.get(key) ?? { messageIds: [], target }
+    batch.messageIds.push(message.id)
     this.open.set(key, batch)
     this.arm(key, message, batch)
   }
@@ -100,9 +101,22 @@ class PhotoBatches {
     clearTimeout(batch.timer)
     batch.timer = setTimeout(() => {
       this.open.delete(key)
-      const text = [batch.describe(batch.count), ...batch.notes.map((n) => `⚠️ ${n}`)].join('\n')
-      this.notify.send(message.conversationId, text, [message.talkerId]).catch((err: unknown) => this.logger.error({ err }, 'photo confirmation failed'))
+      this.confirm(message, batch).catch((err: unknown) => this.logger.error({ err }, 'photo confirmation failed'))
     }, this.delayMs)
+  }
+
+  private async confirm(message: PictureMessage, batch: Batch): Promise<void> {
+    const sender = { conversationId: message.conversationId, senderId: message.talkerId }
+    const { linked, repeated, waiting, reuseNotes } = await this.photos.recordedFrom(sender, batch.messageIds, batch.target)
+    let text: string
+    if (batch.target && linked + repeated > 0) {
+      text = [photosAddedText(batch.target, linked, repeated), ...reuseNotes.map((n) => `⚠️ ${n}`)].join('\n')
+    } else if (!batch.target && waiting > 0) {
+      text = `收到 ${waiting} 张照片。这是哪个问题的？请回复 /照片 编号（例如 /照片 12），照片就会归到该问题。`
+    } else {
+      return // nothing was recorded (rolled back), or /照片 编号 already took the pictures
+    }
+    await this.notify.send(message.conversationId, text, [message.talkerId])
   }
 
   private key(message: PictureMessage, target: string): string {

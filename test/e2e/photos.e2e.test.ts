@@ -135,4 +135,23 @@ describe('photos in WeChat groups, end to end', () => {
     expect((await photos.newest({ problemId: 3, kind: '整改前' }))?.photo.senderName).toBe('孙长林')
     expect((await photos.newest({ problemId: 1, kind: '整改前' }))?.photo.senderName).toBe('赵德明')
   })
+
+  it('counts what it recorded: the same picture sent twice is one photo in the confirmation and in /查询', async () => {
+    await t.say(SECRETARY, WEIHUA, '/问题 三组路边垃圾堆放')
+    const seen = t.rooms.get(WEIHUA)!.seen
+    const from = seen.messages.length
+    const picture = await syntheticJpeg(51, 1200, 900)
+    sendPicture(SECRETARY, picture)
+    sendPicture(SECRETARY, picture)
+    const confirmation = await seen.waitFor((m) => m.talkerId === BOT_ID, 8000, from)
+    expect(confirmation.text).toBe('@赵德明 已为 #1 添加整改前照片 1 张（另有 1 张是重复发送的同一张照片，没有重复计入）')
+    await new Promise((r) => setTimeout(r, 500))
+    expect(t.botMessages(WEIHUA).filter((m) => m.text.includes('添加整改前照片'))).toHaveLength(1)
+    expect((await t.say(ADMIN, WEIHUA, '/查询 1')).text).toContain('照片：整改前 1 张，整改后 0 张')
+
+    // Only the repeat: nothing added, and the confirmation says so.
+    const again = await pictureReply(SECRETARY, picture)
+    expect(again.text).toBe('@赵德明 #1 的整改前照片里已有这张照片，没有重复计入。')
+    expect((await t.say(ADMIN, WEIHUA, '/查询 1')).text).toContain('照片：整改前 1 张，整改后 0 张')
+  })
 })
