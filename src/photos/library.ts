@@ -168,9 +168,20 @@ export class PhotoLibrary {
     })
     const similar = candidates.map((c) => c.photo).filter((p) => hammingDistance(p.dhash, photo.dhash) <= SIMILAR_MAX_DISTANCE)
     if (similar.length === 0) return undefined
+    const similarIds = similar.map((p) => p.id)
+    // The problem's own before photo sent again as its after photo (or the other way round)
+    // is the most obvious way to fake a rectification: named first, and plainly.
+    const own = target.problemId
+      ? await this.db.photoLink.findFirst({
+          where: { photoId: { in: similarIds }, problemId: target.problemId, NOT: { kind: target.kind } },
+          orderBy: { id: 'asc' },
+          include: { photo: true },
+        })
+      : null
+    if (own) return `该照片与本问题 #${own.problemId} 的${own.kind}照片高度相似（${formatDate(own.photo.receivedAt)} ${own.photo.senderName}），请核实是否确已整改`
     const earlier = await this.db.photoLink.findFirst({
       where: {
-        photoId: { in: similar.map((p) => p.id) },
+        photoId: { in: similarIds },
         NOT: { problemId: target.problemId ?? null, reportId: target.reportId ?? null, recordId: target.recordId ?? null },
       },
       orderBy: { id: 'asc' },

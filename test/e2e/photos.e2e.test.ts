@@ -154,4 +154,30 @@ describe('photos in WeChat groups, end to end', () => {
     expect(again.text).toBe('@赵德明 #1 的整改前照片里已有这张照片，没有重复计入。')
     expect((await t.say(ADMIN, WEIHUA, '/查询 1')).text).toContain('照片：整改前 1 张，整改后 0 张')
   })
+
+  it('flags a problem\'s own before photo sent again as its after photo, in the reply, /查询 and /销号', async () => {
+    const before = await syntheticJpeg(71, 1200, 900)
+    await t.say(SECRETARY, WEIHUA, '/问题 三组路边垃圾堆放')
+    await pictureReply(SECRETARY, before)
+    await t.say(SECRETARY, WEIHUA, '/整改 1 已完成')
+    const same = await pictureReply(SECRETARY, before)
+    const note = /⚠️ 该照片与本问题 #1 的整改前照片高度相似（\d+月\d+日 赵德明），请核实是否确已整改/
+    expect(same.text).toMatch(/^@赵德明 已为 #1 添加整改后照片 1 张\n/)
+    expect(same.text).toMatch(note)
+    expect((await t.say(ADMIN, WEIHUA, '/查询 1')).text).toMatch(note)
+    const verified = await t.say(SUPERVISOR, WEIHUA, '/销号 1')
+    expect(verified.text).toContain('已销号')
+    expect(verified.text).toMatch(/⚠️ 请注意：该照片与本问题 #1 的整改前照片高度相似/)
+
+    // A re-compressed, resized copy sent just before /整改 … 已完成 is flagged too.
+    await t.assistant.services.pairing.close(t.rooms.get(WEIHUA)!.room.id, SECRETARY)
+    const second = await syntheticJpeg(72, 1600, 1200)
+    await t.say(SECRETARY, WEIHUA, '/问题 五组柴草垛占道')
+    await pictureReply(SECRETARY, second)
+    await t.assistant.services.pairing.close(t.rooms.get(WEIHUA)!.room.id, SECRETARY)
+    await pictureReply(SECRETARY, await sharp(second).resize(900).jpeg({ quality: 60 }).toBuffer(), 'after.jpg')
+    const done = await t.say(SECRETARY, WEIHUA, '/整改 2 已完成')
+    expect(done.text).toContain('已附上整改后照片 1 张。')
+    expect(done.text).toMatch(/⚠️ 该照片与本问题 #2 的整改前照片高度相似/)
+  })
 })
