@@ -20,9 +20,9 @@ export interface PictureMessage {
 
 export type PhotoIntake = (message: PictureMessage, actor: Actor, services: Services) => Promise<{ reply: CommandReply; outcome: string } | undefined>
 
-/** `services` are the root ones: batched confirmations go out after the message's transaction. */
-export function createPhotoIntake(services: Services, logger: Logger): PhotoIntake {
-  const batches = new PhotoBatches(services.photos, services.notify, services.policy.photoBatchSeconds * 1000, logger)
+/** `root`: the services outside any transaction, for confirmations sent after the messages' transactions. */
+export function createPhotoIntake(root: Services, logger: Logger): PhotoIntake {
+  const batches = new PhotoBatches(root.photos, root.notify, root.policy.photoBatchSeconds * 1000, logger)
 
   return async function intakePhoto(message, actor, services) {
     const data = message.photo
