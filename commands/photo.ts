@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { composeBeforeAfter } from '../src/photos/index.ts'
+import { composeBeforeAfter, photosAddedText } from '../src/photos/index.ts'
 import type { PhotoKind } from '../src/photos/index.ts'
 import { STATUS } from '../src/ledger/index.ts'
 import { CADRE_ROLES, defineCommand, SUPERVISING_ROLES, type CommandContext } from '../src/registry/index.ts'
@@ -27,9 +27,9 @@ export default defineCommand({
     if (waiting.length > 0) {
       ctx.requireScope(problem.village)
       const target = { problemId: id, kind: kind ?? (problem.status === STATUS.todo ? '整改前' : '整改后') } as const
-      const { linked, reuseNotes } = await photos.link(waiting, target, { id: ctx.actor.id, name: ctx.actor.name, messageId: ctx.messageId })
+      const { linked, repeated, reuseNotes } = await photos.link(waiting, target, { id: ctx.actor.id, name: ctx.actor.name, messageId: ctx.messageId })
       await pairing.open(ctx.conversationId, ctx.actor.id, target)
-      return [`已为 #${id} 添加${target.kind}照片 ${linked} 张。`, ...reuseNotes.map((n) => `⚠️ ${n}`)].join('\n')
+      return [`${photosAddedText(target, linked, repeated)}${linked > 0 ? '。' : ''}`, ...reuseNotes.map((n) => `⚠️ ${n}`)].join('\n')
     }
     if (!SUPERVISING_ROLES.includes(ctx.actor.role)) return `您最近 ${ctx.services.policy.photoWindowMinutes} 分钟内没有发过照片。请先发照片，再回复 /照片 ${id}。`
     return beforeAfter(id, ctx)

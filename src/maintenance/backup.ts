@@ -26,7 +26,8 @@ export async function backupNow(deps: { db: Prisma; databaseFile: string; dir: s
   } finally {
     source.close()
   }
-  const photos = await deps.db.photo.findMany({ select: { sha256: true, format: true, bytes: true, receivedAt: true } })
+  // One entry per stored file: the same file sent again is another sighting, not another file.
+  const photos = await deps.db.photo.findMany({ select: { sha256: true, format: true, bytes: true, receivedAt: true }, distinct: ['sha256'], orderBy: { id: 'asc' } })
   const photoIndexFile = join(dir, `photos-${stamp}.json`)
   writeFileSync(photoIndexFile, JSON.stringify({ createdAt: now.toISOString(), count: photos.length, photos }, null, 1))
   return { databaseFile, photoIndexFile, bytes: statSync(databaseFile).size, pruned: prune(dir, deps.keepDays, now) }

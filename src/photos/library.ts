@@ -32,14 +32,13 @@ export class PhotoLibrary {
   ) {}
 
   /**
-   * Checks, stores and records a received picture. The same bytes a second time give the
-   * photo already stored. Throws a PhotoError with a Chinese reason for anything not a photo.
+   * Checks, stores and records a received picture as a sighting of its own: the same bytes
+   * again (forwarded, re-sent) are this sender's photo here and now, of the file stored once.
+   * Throws a PhotoError with a Chinese reason for anything not a photo.
    */
   async receive(data: Buffer, from: Who & { conversationId: string }): Promise<Photo> {
     const image = await processImage(data, this.limits)
-    const known = await this.db.photo.findUnique({ where: { sha256: image.sha256 } })
-    if (known) return known
-    await this.store.save(image, data)
+    await this.store.save(image, data) // writes only what is not stored yet
     return this.db.photo.create({
       data: {
         sha256: image.sha256,
@@ -64,17 +63,24 @@ export class PhotoLibrary {
   /**
    * Links photos to a problem or report. A photo already used as evidence elsewhere (the
    * same picture, or one within the reuse distance) is linked with a note saying where;
-   * `checkReuse: false` carries a report's photos over to the problem it became.
+   * `checkReuse: false` carries a report's photos over to the problem it became. The same
+   * file already linked to the target as this kind is a repeat: counted, not linked again.
    */
-  async link(photos: Photo[], target: EvidenceTarget, by: Who, options = { checkReuse: true }): Promise<{ linked: number; reuseNotes: string[] }> {
+  async link(photos: Photo[], target: EvidenceTarget, by: Who, options = { checkReuse: true }): Promise<{ linked: number; repeated: number; reuseNotes: string[] }> {
     const reuseNotes: string[] = []
     let linked = 0
+    let repeated = 0
     for (const photo of photos) {
-      const reuseNote = options.checkReuse ? await this.reuseNote(photo, target) : undefined
+      // Given to this target either way, so that pairing does not offer it to the next command.
+      await this.db.photo.updateMany({ where: { id: photo.id, pairedAt: null }, data: { pairedAt: this.now() } })
       const exists = await this.db.photoLink.findFirst({
-        where: { photoId: photo.id, problemId: target.problemId ?? null, reportId: target.reportId ?? null, recordId: target.recordId ?? null, kind: target.kind },
+        where: { photo: { sha256: photo.sha256 }, problemId: target.problemId ?? null, reportId: target.reportId ?? null, recordId: target.recordId ?? null, kind: target.kind },
       })
-      if (exists) continue
+      if (exists) {
+        repeated++
+        continue
+      }
+      const reuseNote = options.checkReuse ? await this.reuseNote(photo, target) : undefined
       await this.db.photoLink.create({
         data: {
           photoId: photo.id,
@@ -92,15 +98,37 @@ export class PhotoLibrary {
       linked++
       if (reuseNote) reuseNotes.push(reuseNote)
     }
-    return { linked, reuseNotes }
+    return { linked, repeated, reuseNotes }
   }
 
-  /** A sender's photos in a conversation since `since` that are evidence for nothing yet. */
+  /** A sender's photos in a conversation since `since` not given to anything yet. */
   unpaired(conversationId: string, senderId: string, since: Date): Promise<Photo[]> {
     return this.db.photo.findMany({
-      where: { conversationId, senderId, receivedAt: { gte: since }, links: { none: {} } },
+      where: { conversationId, senderId, receivedAt: { gte: since }, pairedAt: null },
       orderBy: { id: 'asc' },
     })
+  }
+
+  /**
+   * What a sender's picture messages came to, read once their transactions are over: links
+   * made for `target` and their reuse notes, repeats (paired, no link), and sightings still
+   * waiting for a target. Rolled-back messages left nothing, so they count for nothing.
+   */
+  async recordedFrom(sender: { conversationId: string; senderId: string }, messageIds: string[], target?: EvidenceTarget): Promise<{ linked: number; repeated: number; waiting: number; reuseNotes: string[] }> {
+    const sightings = await this.db.photo.findMany({ where: { ...sender, messageId: { in: messageIds } }, select: { id: true, pairedAt: true } })
+    const waiting = sightings.filter((p) => !p.pairedAt).length
+    if (!target) return { linked: 0, repeated: 0, waiting, reuseNotes: [] }
+    const links = await this.db.photoLink.findMany({
+      where: { photoId: { in: sightings.map((p) => p.id) }, problemId: target.problemId ?? null, reportId: target.reportId ?? null, recordId: target.recordId ?? null, kind: target.kind },
+      select: { photoId: true, reuseNote: true },
+    })
+    const linkedIds = new Set(links.map((l) => l.photoId))
+    return {
+      linked: links.length,
+      repeated: sightings.filter((p) => p.pairedAt && !linkedIds.has(p.id)).length,
+      waiting,
+      reuseNotes: links.flatMap((l) => (l.reuseNote ? [l.reuseNote] : [])),
+    }
   }
 
   /** Photo counts of a problem, and the reuse notes on them, for /查询 and /销号. */
@@ -140,9 +168,20 @@ export class PhotoLibrary {
     })
     const similar = candidates.map((c) => c.photo).filter((p) => hammingDistance(p.dhash, photo.dhash) <= SIMILAR_MAX_DISTANCE)
     if (similar.length === 0) return undefined
+    const similarIds = similar.map((p) => p.id)
+    // The problem's own before photo sent again as its after photo (or the other way round)
+    // is the most obvious way to fake a rectification: named first, and plainly.
+    const own = target.problemId
+      ? await this.db.photoLink.findFirst({
+          where: { photoId: { in: similarIds }, problemId: target.problemId, NOT: { kind: target.kind } },
+          orderBy: { id: 'asc' },
+          include: { photo: true },
+        })
+      : null
+    if (own) return `该照片与本问题 #${own.problemId} 的${own.kind}照片高度相似（${formatDate(own.photo.receivedAt)} ${own.photo.senderName}），请核实是否确已整改`
     const earlier = await this.db.photoLink.findFirst({
       where: {
-        photoId: { in: similar.map((p) => p.id) },
+        photoId: { in: similarIds },
         NOT: { problemId: target.problemId ?? null, reportId: target.reportId ?? null, recordId: target.recordId ?? null },
       },
       orderBy: { id: 'asc' },
@@ -156,4 +195,16 @@ export class PhotoLibrary {
         : `最美庭院（记录 ${earlier.recordId}）的照片`
     return `该照片与 ${where}高度相似（${formatDate(earlier.photo.receivedAt)} ${earlier.photo.senderName}）`
   }
+}
+
+/** "已为 #12 添加整改前照片 2 张": what was added to a target; repeats are said, not counted. */
+export function photosAddedText(target: EvidenceTarget, linked: number, repeated: number): string {
+  const [owner, photos] = target.problemId
+    ? [`#${target.problemId}`, `${target.kind}照片`]
+    : target.reportId
+      ? [`随手拍 R${target.reportId}`, '照片']
+      : [`最美庭院（记录 ${target.recordId}）`, '照片']
+  if (linked === 0) return `${owner} 的${photos}里已有${repeated > 1 ? '这些' : '这张'}照片，没有重复计入。`
+  const repeats = repeated > 0 ? `（另有 ${repeated} 张是重复发送的同一张照片，没有重复计入）` : ''
+  return `已为 ${owner} 添加${photos} ${linked} 张${repeats}`
 }

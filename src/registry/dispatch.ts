@@ -9,9 +9,7 @@ import { UserError } from '../errors.ts'
 import { errorCode, type Logger } from '../log.ts'
 import { Args } from './args.ts'
 import type { CommandContext, CommandDefinition, CommandReply, OutgoingFile, Services } from './define.ts'
-import { PhotoError } from '../photos/index.ts'
-import { applyProgress } from '../workflow/progress.ts'
-import { STATUS } from '../ledger/index.ts'
+import { createPhotoIntake } from '../workflow/photo-intake.ts'
 import { ArgumentError, NeedMore } from './errors.ts'
 import type { Registry } from './registry.ts'
 import { RateLimiter } from './rate-limit.ts'
@@ -117,7 +115,7 @@ export function createDispatcher({ db, registry, services, clock, logger, replie
   // One conversation's messages are handled in order (a question, then its answer);
   // different conversations do not wait for each other.
   const queues = new Map<string, Promise<unknown>>()
-  const batches = new PhotoBatches(services.notify, policy.photoBatchSeconds * 1000, logger)
+  const intakePhoto = createPhotoIntake(services, logger)
   const limiter = new RateLimiter(policy)
 
   async function runCommand(command: CommandDefinition, argText: string, ctx: CommandContext, message: IncomingMessage, prompts: Prompts): Promise<CommandReply> {
@@ -185,7 +183,7 @@ export function createDispatcher({ db, registry, services, clock, logger, replie
     if (tooLong && (split || message.mentionedSelf)) {
       return { reply: `消息太长了（超过 ${policy.maxTextLength} 字），没有处理。请把内容分成几条发送。`, outcome: 'too long' }
     }
-    if (message.photo) return respondToPhoto(message, message.photo, actor, scope.services)
+    if (message.photo) return intakePhoto(message, actor, scope.services)
     const ctx = contextFor(actor, message, now, scope.services, prompts)
     if (split && command) {
       if (command.name !== '取消') await prompts.clear(message.conversationId, message.talkerId)
@@ -206,44 +204,6 @@ export function createDispatcher({ db, registry, services, clock, logger, replie
       return { reply, outcome: 'unknown' }
     }
     return undefined
-  }
-
-  /**
-   * A picture: stored and checked, then given to the sender's open window (the command that
-   * asked for it). Several pictures in a row get one confirmation; a picture with nothing to
-   * belong to gets a question. Residents' pictures outside a 随手拍 are ordinary chat.
-   */
-  async function respondToPhoto(message: IncomingMessage, data: Buffer | 'unavailable', actor: Actor, services: Services): Promise<{ reply: CommandReply; outcome: string } | undefined> {
-    const { photos, pairing, ledger } = services
-    const window = await pairing.active(message.conversationId, message.talkerId)
-    if (!window && actor.role === 'resident') return undefined
-    if (data === 'unavailable') return { reply: '这张照片没有收到（文件太大或网络不好），请重新发送一次。', outcome: 'photo unavailable' }
-    const batchKey = window ? `${window.target.problemId ?? window.target.reportId ?? window.target.recordId}:${window.target.kind}` : 'unpaired'
-    batches.pause(message, batchKey) // the confirmation waits while this photo is processed
-    let photo
-    try {
-      photo = await photos.receive(data, { id: actor.id, name: actor.name, messageId: message.id, conversationId: message.conversationId })
-    } catch (error) {
-      batches.resume(message, batchKey)
-      if (error instanceof PhotoError) return { reply: error.message, outcome: 'photo refused' }
-      throw error
-    }
-    const by = { id: actor.id, name: actor.name, messageId: message.id }
-    if (!window) {
-      batches.add(message, batchKey, [], (n) => `收到 ${n} 张照片。这是哪个问题的？请回复 /照片 编号（例如 /照片 12），照片就会归到该问题。`)
-      return { reply: '', outcome: 'photo unpaired' }
-    }
-    const { reuseNotes } = await photos.link([photo], window.target, by)
-    const { problemId, reportId, recordId, kind } = window.target
-    if (window.held && problemId) {
-      await pairing.release(message.conversationId, message.talkerId)
-      const problem = await ledger.find(problemId)
-      const text = await applyProgress(services, { problem, status: STATUS.done, note: window.held.note, actor, messageId: window.held.messageId })
-      return { reply: [`收到 #${problemId} 的整改后照片。`, ...reuseNotes.map((n) => `⚠️ ${n}`), text].join('\n'), outcome: 'photo completes' }
-    }
-    const what = problemId ? `#${problemId} 添加${kind}照片` : reportId ? `随手拍 R${reportId} 添加照片` : `最美庭院（记录 ${recordId}）添加照片`
-    batches.add(message, batchKey, reuseNotes, (n) => `已为 ${what} ${n} 张`)
-    return { reply: '', outcome: 'photo linked' }
   }
 
   /** What to answer (nothing, for chat); an unexpected failure is thrown, to roll its changes back. */
@@ -392,49 +352,4 @@ export function createDispatcher({ db, registry, services, clock, logger, replie
     return queued
   }
   return dispatch
-}
-
-/** One confirmation for several photos in a row: sent once the sender has paused. */
-class PhotoBatches {
-  private readonly open = new Map<string, { count: number; notes: string[]; describe: (count: number) => string; timer?: NodeJS.Timeout }>()
-
-  constructor(
-    private readonly notify: Services['notify'],
-    private readonly delayMs: number,
-    private readonly logger: Logger,
-  ) {}
-
-  /** Holds an open batch's confirmation while another photo for it is being processed. */
-  pause(message: IncomingMessage, target: string): void {
-    clearTimeout(this.open.get(this.key(message, target))?.timer)
-  }
-
-  /** Sends a paused batch's confirmation after all (the photo being processed was refused). */
-  resume(message: IncomingMessage, target: string): void {
-    const key = this.key(message, target)
-    const batch = this.open.get(key)
-    if (batch) this.arm(key, message, batch)
-  }
-
-  add(message: IncomingMessage, target: string, notes: string[], describe: (count: number) => string): void {
-    const key = this.key(message, target)
-    const batch = this.open.get(key) ?? { count: 0, notes: [], describe }
-    batch.count++
-    batch.notes.push(...notes)
-    this.open.set(key, batch)
-    this.arm(key, message, batch)
-  }
-
-  private arm(key: string, message: IncomingMessage, batch: { count: number; notes: string[]; describe: (count: number) => string; timer?: NodeJS.Timeout }): void {
-    clearTimeout(batch.timer)
-    batch.timer = setTimeout(() => {
-      this.open.delete(key)
-      const text = [batch.describe(batch.count), ...batch.notes.map((n) => `⚠️ ${n}`)].join('\n')
-      this.notify.send(message.conversationId, text, [message.talkerId]).catch((err: unknown) => this.logger.error({ err }, 'photo confirmation failed'))
-    }, this.delayMs)
-  }
-
-  private key(message: IncomingMessage, target: string): string {
-    return `${message.conversationId}|${message.talkerId}|${target}`
-  }
 }
