@@ -35,10 +35,11 @@ describe('numbers in arguments, end to end', () => {
   it('reads a problem number written 十二号 and extension days written 五天', async () => {
     for (let n = 1; n <= 12; n++) await t.say(SECRETARY, WEIHUA, `/问题 路边柴草垛第${n}处 限期5天`)
     const lookup = await t.say(SECRETARY, WEIHUA, '/查询 十二号')
-    expect(lookup.text).toContain('#12')
-    expect(lookup.text).toContain('路边柴草垛第12处')
+    expect(lookup.text).toContain(`#12 卫华村\n问题：${(await t.assistant.ledger.get(12)).description}`)
     const extend = await t.say(SECRETARY, WEIHUA, '/延期 十二号 五天 铲车维修')
     expect(extend.text).toContain('已提交 #12 延期 5 天的申请')
+    // The notice to the supervisor follows the reply.
+    await t.rooms.get(WEIHUA)!.seen.waitFor((m) => m.text.includes('请包村干部批复：#12'))
   })
 
   it('refuses a deadline it cannot read, saying how to write one', async () => {
