@@ -8,7 +8,7 @@ export default defineCommand({
   name: '受理',
   aliases: [],
   summary: '把村民的随手拍登记进整改台账',
-  usage: '/受理 R编号 [限期N天]',
+  usage: '/受理 R编号 [限期15天、两周或12月5日]',
   examples: ['/受理 R3', '/受理 R3 限期3天'],
   roles: CADRE_ROLES,
   parse: (args, ctx) => ({ id: args.reportNumber(), deadline: args.deadline(ctx.now), extra: args.rest() }),

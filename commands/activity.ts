@@ -11,8 +11,11 @@ export default defineCommand({
   usage: '/活动 活动名称 [村名] 名称数量单位…',
   examples: ['/活动 爱国卫生月 出动1300人次 车辆300车次 道路45公里 边沟5000延长米 栅栏46处 杂草2024延长米', '/活动 绿化种植周 志愿者175人 小叶丁香20万株 白色垃圾20立方米'],
   roles: CADRE_ROLES,
-  parse(args) {
-    const village = args.village()
+  parse(args, ctx) {
+    // With no village named, an activity said in a village group, or by a village's own cadre, is that
+    // village's (stored so, for /统计 and the export); the office's and supervisors' elsewhere are township-wide.
+    const local = ctx.where.kind === 'village' || ctx.actor.role === 'village' || ctx.actor.role === 'grid'
+    const village = args.village() ?? (local ? ctx.villageOrAsk(undefined) : undefined)
     const { quantities, rest } = readQuantities([...args.remaining])
     args.rest()
     return { village, name: rest.length > 0 ? rest.join(' ') : undefined, figures: quantities.length > 0 ? toFigures('活动', quantities) : undefined }
@@ -24,7 +27,6 @@ export default defineCommand({
   }),
   async run({ village, name, figures }, ctx) {
     if (village) ctx.requireScope(village)
-    else if (ctx.actor.role === 'village' || ctx.actor.role === 'grid') ctx.requireScope(ctx.villageOrAsk(undefined))
     const { campaign } = ctx.services
     const record = await campaign.record({ kind: '活动', village, subject: name, figures }, { id: ctx.actor.id, name: ctx.actor.name, messageId: ctx.messageId })
     const all = (await campaign.activities()).find((a) => a.name === name)!

@@ -9,7 +9,7 @@ export default defineCommand({
   usage: '/延期 编号 天数 原因',
   examples: ['/延期 12 5天 铲车维修，下周才能清运'],
   roles: ['admin', 'village', 'grid'],
-  parse: (args) => ({ id: args.number(), days: Number(args.match(/^(\d{1,2})天$/)?.[1] ?? NaN) || undefined, reason: args.rest() }),
+  parse: (args) => ({ id: args.number(), days: args.days(), reason: args.rest() }),
   schema: z.object({
     id: z.number({ error: '请写明问题编号，例如 /延期 12 5天 原因' }).int().positive(),
     days: z.number({ error: '请写明延期几天，例如 5天' }).int().min(1, '至少延期 1 天').max(60, '一次最多延期 60 天'),

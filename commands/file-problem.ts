@@ -7,7 +7,7 @@ export default defineCommand({
   name: '问题',
   aliases: ['登记', '发现问题'],
   summary: '登记一条整改问题',
-  usage: '/问题 村名 [自然屯] [第N网格] 问题描述 [限期N天 或 限期11月30日] [责任人某某]',
+  usage: '/问题 村名 [自然屯] [第N网格] 问题描述 [限期15天、两周、一个月、12月5日或下周五] [责任人某某]',
   examples: ['/问题 卫华村 三组路边垃圾堆放 限期5天', '/问题 渔业村 江边屯柴草垛占道 限期12月5日 责任人钱永福'],
   roles: CADRE_ROLES,
   parse(args, ctx) {

@@ -26,7 +26,8 @@ export default defineCommand({
   async run({ villages, found, note }, ctx) {
     const { campaign, policy } = ctx.services
     const by = { id: ctx.actor.id, name: ctx.actor.name, messageId: ctx.messageId }
-    const record = await campaign.record({ kind: '巡查', village: villages.length === 1 ? villages[0] : undefined, subject: villages.join('、'), note, figures: found }, by)
+    // One record, covering each village: it counts once for each of them and once for the township.
+    const record = await campaign.record({ kind: '巡查', village: villages.length === 1 ? villages[0] : undefined, covers: villages, subject: villages.join('、'), note, figures: found }, by)
     // Problems the inspector filed in these villages shortly before count as this inspection's findings.
     const since = new Date(ctx.now.getTime() - policy.sittingMinutes * 60_000)
     const earlier = (await ctx.services.ledger.list()).filter((p) => p.reporterId === ctx.actor.id && villages.includes(p.village) && p.createdAt >= since)

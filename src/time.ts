@@ -18,11 +18,27 @@ export function endOfDayAfter(from: Date, days: number): Date {
   return local(from).add(days, 'day').endOf('day').toDate()
 }
 
-/** End of a given month/day in the township, in the year that makes it not in the past. */
-export function endOfDate(from: Date, month: number, day: number): Date {
-  let d = local(from).month(month - 1).date(day).endOf('day')
-  if (d.isBefore(local(from).startOf('day'))) d = d.add(1, 'year')
-  return d.toDate()
+/** The last moment of the township day `months` calendar months after `from` ("限期一个月"). */
+export function endOfMonthsAfter(from: Date, months: number): Date {
+  return local(from).add(months, 'month').endOf('day').toDate()
+}
+
+/** The last moment of the township month `monthsAhead` after `from`'s ("限期月底", "下月底"). */
+export function endOfMonth(from: Date, monthsAhead = 0): Date {
+  return local(from).add(monthsAhead, 'month').endOf('month').toDate()
+}
+
+/** The last moment of a township date; undefined when there is no such date (2月30日). */
+export function endOfCivilDate(year: number, month: number, day: number): Date | undefined {
+  const d = dayjs.tz(`${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`, TIMEZONE)
+  if (!d.isValid() || d.year() !== year || d.month() !== month - 1 || d.date() !== day) return undefined
+  return d.endOf('day').toDate()
+}
+
+/** `from`'s township date; weekday 1 = Monday … 7 = Sunday (township weeks start on Monday). */
+export function calendarOf(from: Date): { year: number; month: number; day: number; weekday: number } {
+  const d = local(from)
+  return { year: d.year(), month: d.month() + 1, day: d.date(), weekday: d.day() === 0 ? 7 : d.day() }
 }
 
 /** Whole township days from `a` to `b` (positive when b is later). */

@@ -21,6 +21,8 @@ export interface NewRecord {
   category?: string
   note?: string
   figures: FigureValue[]
+  /** The villages an inspection covered (one or several); it counts once for each. */
+  covers?: string[]
 }
 
 export interface Who {
@@ -55,6 +57,7 @@ export class Campaign {
         messageId: by.messageId,
         createdAt: this.now(),
         figures: { create: input.figures.map((f) => ({ figure: f.figure.key, value: f.value, detail: f.detail })) },
+        villages: { create: (input.covers ?? []).map((village) => ({ village })) },
       },
       include: { figures: true },
     })
@@ -72,9 +75,15 @@ export class Campaign {
     return new Map(rows.map((r) => [r.figure, round(r._sum.value ?? 0)]))
   }
 
-  /** How many records of a kind (inspections, meetings, courtyards). */
+  /**
+   * How many records of a kind (inspections, meetings, courtyards). A village's count includes the
+   * records that covered it: an inspection of 卫华村 and 渔业村 counts once for each, once for the township.
+   * (Its figures stay with the record's own village: 发现问题3处 cannot be split between the villages.)
+   */
   count(kind: RecordKind, scope: Scope = {}): Promise<number> {
-    return this.db.campaignRecord.count({ where: this.where(kind, scope) })
+    const { village, ...rest } = scope
+    const where = this.where(kind, rest)
+    return this.db.campaignRecord.count({ where: village ? { ...where, OR: [{ village }, { villages: { some: { village } } }] } : where })
   }
 
   /** Totals per village for a kind, in the order given. */
@@ -154,7 +163,7 @@ export class Campaign {
   /** The actor's inspection of a village within the last `minutes`, for linking a problem filed now. */
   recentInspection(actorId: string, village: string, minutes: number): Promise<CampaignRecord | null> {
     return this.db.campaignRecord.findFirst({
-      where: { kind: '巡查', actorId, undoneAt: null, subject: { contains: village }, createdAt: { gte: new Date(this.now().getTime() - minutes * 60_000) } },
+      where: { kind: '巡查', actorId, undoneAt: null, villages: { some: { village } }, createdAt: { gte: new Date(this.now().getTime() - minutes * 60_000) } },
       orderBy: { id: 'desc' },
     })
   }

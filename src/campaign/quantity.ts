@@ -6,6 +6,7 @@
 // ("240L垃圾桶18套") in the name: the number is only the numeric run just before the unit.
 import { FIGURES_BY_KIND, MEASURES, type Figure, type Measure, type RecordKind } from './figures.ts'
 import { UserError } from '../errors.ts'
+import { normalize, NUMBER_CHAR, ONLY_NUMBER_CHARS, readNumber, round } from '../numbers.ts'
 
 export interface Quantity {
   /** The words before the number, '' if none. */
@@ -30,80 +31,8 @@ for (const [w, u] of Object.entries({ km: '公里', m: '米', t: '吨', kg: '公
 // ("1.2万元" = 12000 元, "5千米" = 5000 米). Only 元/万元 and 米/千米 overlap so, and the two
 // readings are the same amount. Everywhere else a shorter unit fails (no number before it: "公|里").
 const UNITS = [...WRITTEN].sort((a, b) => a[0].length - b[0].length)
-
-const DIGIT: Record<string, number> = { 零: 0, 一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 }
-const SMALL: Record<string, number> = { 十: 10, 百: 100, 千: 1000 }
-const MAG: Record<string, number> = { 十: 10, 百: 100, 千: 1000, 万: 1e4, 亿: 1e8 }
-const NUM_CHAR = /[0-9.,零〇一二两三四五六七八九十百千万亿点余多+]/
-const APPROX_AFTER = /[余多+]/
 const APPROX_BEFORE = ['大约', '将近', '约', '近'] as const
 
-const round = (x: number, places: number) => Number(x.toFixed(places))
-
-/** NFKC (full-width digits and letters, ㎞, ：) and no spaces, so "１２ 吨" reads as "12吨". */
-const normalize = (s: string) => s.normalize('NFKC').replace(/[\s\u200b-\u200d\ufeff]+/gu, '')
-
-/** A section below 10000: "二千零五十", "十二", and the spoken "一千五" (= 1500), "一百二" (= 120). */
-function section(s: string): number | undefined {
-  let total = 0, digit: number | undefined, last = 1e4, zero = false
-  for (const ch of s) {
-    const d = DIGIT[ch], u = SMALL[ch]
-    if (d !== undefined && digit !== undefined) return undefined // "三三" only as plain digits
-    if (d === 0) zero = true
-    else if (d !== undefined) digit = d
-    else if (u !== undefined && u < last && (digit !== undefined || (u === 10 && last === 1e4))) {
-      total += (digit ?? 1) * u
-      ;[last, digit, zero] = [u, undefined, false]
-    } else return undefined
-  }
-  // A digit right after 千/百 without 零 is spoken shorthand for the next unit down.
-  return total + (digit ?? 0) * (zero || last === 1e4 ? 1 : last / 10)
-}
-
-/** Chinese numerals. Written by hand: nzh's decodeS reads "一千五" as 1005 and "二〇二四" as 224. */
-function chinese(text: string): number | undefined {
-  const [int = '', frac, extra] = text.replace(/两/g, '二').replace(/〇/g, '零').split('点')
-  const digits = (s: string) => (/^[零一二三四五六七八九]+$/.test(s) ? [...s].map((c) => DIGIT[c]).join('') : undefined)
-  const fracDigits = frac === undefined ? '0' : digits(frac)
-  if (extra !== undefined || int === '' || fracDigits === undefined) return undefined
-  const plain = digits(int) // "二〇二四" = 2024
-  if (plain !== undefined) return Number(`${plain}.${fracDigits}`)
-  let total = 0, rest = int
-  for (const [big, size] of [['亿', 1e8], ['万', 1e4]] as const) {
-    const parts = rest.split(big)
-    if (parts.length > 2) return undefined
-    if (parts.length < 2) continue
-    const high = section(parts[0] ?? '')
-    if (!high) return undefined
-    total += high * size
-    rest = parts[1] ?? ''
-    const d = DIGIT[rest] // "一万二" = 12000
-    if (d && rest.length === 1 && frac === undefined) return total + (d * size) / 10
-  }
-  const low = section(rest)
-  return low === undefined ? undefined : total + low + Number(`0.${fracDigits}`)
-}
-
-/** A whole numeric run: "1300余", "1.2万", "20余万", "二十万", "三点五", "100+", ".5", "1,300". */
-function numeral(text: string): { value: number; approx?: Quantity['approx'] } | undefined {
-  const i = text.search(APPROX_AFTER)
-  const approx = i < 0 ? undefined : (text[i] as '余' | '多' | '+')
-  let core = i < 0 ? text : text.slice(0, i)
-  let mags = i < 0 ? '' : text.slice(i + 1) // "20余万": 万 after the qualifier
-  if (!/^[万亿]*$/.test(mags)) return undefined
-  let value: number | undefined
-  const arabic = /^(\d{1,3}(?:,\d{3})+|\d*)(?:\.(\d+))?([十百千万亿]*)$/.exec(core)
-  if (arabic && (arabic[1] || arabic[2])) {
-    value = Number(`${(arabic[1] ?? '').replace(/,/g, '') || '0'}.${arabic[2] ?? '0'}`)
-    mags = (arabic[3] ?? '') + mags
-  } else {
-    const point = /点[^万亿]*([万亿]+)$/.exec(core) // "三点五万": 万 multiplies the decimal
-    if (point?.[1]) [core, mags] = [core.slice(0, -point[1].length), point[1] + mags]
-    value = chinese(core)
-  }
-  for (const m of mags) value = value === undefined ? undefined : value * (MAG[m] ?? NaN)
-  return value === undefined || !Number.isFinite(value) ? undefined : { value: round(value, 6), approx }
-}
 
 interface Reading extends Quantity {
   /** Where the name ends, and where the numeral proper begins and ends, in the normalised text. */
@@ -119,18 +48,18 @@ function read(s: string): Reading | undefined {
     if (body.length <= written.length || body.slice(-written.length).toLowerCase() !== written) continue
     const end = body.length - written.length
     let runStart = end
-    while (runStart > 0 && end - runStart < 40 && NUM_CHAR.test(body[runStart - 1] ?? '')) runStart-- // 40: keeps it linear
+    while (runStart > 0 && end - runStart < 40 && NUMBER_CHAR.test(body[runStart - 1] ?? '')) runStart-- // 40: keeps it linear
     // The longest numeric suffix that reads as a number; a digit may not precede it ("12,3").
     for (let start = runStart; start < end; start++) {
       if (/[0-9.,]/.test(body[start - 1] ?? '')) continue
-      const n = numeral(body.slice(start, end))
+      const n = readNumber(body.slice(start, end))
       if (!n) continue
       let p = start, sign = 1, approx = n.approx ?? tailApprox
       if (/[-−负]/.test(body[p - 1] ?? '')) [p, sign] = [p - 1, -1]
       const before = APPROX_BEFORE.find((a) => body.slice(0, p).endsWith(a))
       if (before) [p, approx] = [p - before.length, approx ?? (before.slice(-1) as '近' | '约')]
       const name = body.slice(0, p).replace(/^[:=,、;]+|[:=,、;~—]+$/g, '')
-      if (/^[0-9.,零〇一二两三四五六七八九十百千万亿点余多+]+$/.test(name)) break // a malformed number ("十十吨")
+      if (ONLY_NUMBER_CHARS.test(name)) break // a malformed number ("十十吨")
       return { name, value: sign * n.value, unit, ...(approx ? { approx } : {}), nameEnd: p, numStart: start, numEnd: end }
     }
   }

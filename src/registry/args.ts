@@ -2,11 +2,12 @@
 // removes what it recognised, so words may come in any order and a completion appended
 // later ("12" after a question) is read the same way.
 import type { Township } from '../config/township.ts'
-import { endOfDate, endOfDayAfter } from '../time.ts'
+import { readWholeNumber } from '../numbers.ts'
+import { readDays, readDeadline } from './deadline.ts'
 import { ArgumentError } from './errors.ts'
 import { tokenize } from './text.ts'
 
-const CHINESE_DIGITS: Record<string, number> = { 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9, 十: 10 }
+const MAX_PROBLEM_NUMBER = 9_999_999
 
 export class Args {
   private words: string[]
@@ -46,28 +47,41 @@ export class Args {
   }
 
   /**
-   * A problem number: 12, #12, 12号, No.12. With `before`, only a number standing before
-   * the first of those words counts, so figures inside a note ("清理了 3 车") are not taken.
+   * A problem number: 12, #12, 12号, No.12, 编号12, 第12号, and in Chinese with 号 (十二号: a bare
+   * 三 is a word). With `before`, only a number standing before the first of those words counts,
+   * so figures inside a note ("清理了 3 车") are not taken.
    */
   number(before: readonly string[] = []): number | undefined {
     const stop = this.words.findIndex((w) => before.includes(w))
-    const i = this.words.findIndex((w, j) => (stop < 0 || j < stop) && /^(#|No\.?|编号)?\d{1,7}号?$/i.test(w))
-    if (i < 0) return undefined
-    return Number(this.removeAt(i, this.words[i]!).replace(/\D/g, ''))
+    for (const [i, word] of this.words.entries()) {
+      if (stop >= 0 && i >= stop) break
+      const m = /^(?:#|No\.?|编号|第)?(.+?)(号)?$/i.exec(word)
+      const written = m?.[1] ?? ''
+      const n = /^\d+$/.test(written) || m?.[2] ? readWholeNumber(written) : undefined
+      if (n !== undefined && n <= MAX_PROBLEM_NUMBER) return this.removeAt(i, n)
+    }
+    return undefined
   }
 
-  /** A deadline: 限期5天, 限期五天, 限期11月30日 (the end of that township day); undefined when none is written. */
+  /**
+   * A deadline: 限期15天, 限期十五天, 限期两周, 限期一个月, 限期12月5日, 限期下周五 (the end of that
+   * township day; "限期 15天" with a space too); undefined when none is written.
+   */
   deadline(now: Date): Date | undefined {
-    const days = this.match(/^限期:?(\d{1,3}|[一二两三四五六七八九十])天?$/)
-    if (days) return endOfDayAfter(now, Number(days[1]) || CHINESE_DIGITS[days[1]!]!)
-    const date = this.match(/^限期:?(\d{1,2})[月.\/-](\d{1,2})日?$/)
-    if (date) {
-      const [month, day] = [Number(date[1]), Number(date[2])]
-      if (month < 1 || month > 12 || day < 1 || day > 31) throw new ArgumentError(`「${date[0]}」不是有效的日期。`)
-      return endOfDate(now, month, day)
+    const i = this.words.findIndex((w) => w.startsWith('限期'))
+    if (i < 0) return undefined
+    const alone = /^限期[:为]?$/.test(this.words[i]!) && i + 1 < this.words.length
+    const word = alone ? `限期${this.words[i + 1]}` : this.words[i]!
+    this.words.splice(i, alone ? 2 : 1)
+    return readDeadline(word, now)
+  }
+
+  /** A span of days: 5天, 五天, 两周; for an extension. */
+  days(): number | undefined {
+    for (const [i, word] of this.words.entries()) {
+      const days = readDays(word)
+      if (days !== undefined) return this.removeAt(i, days)
     }
-    const loose = this.match(/^限期/)
-    if (loose) throw new ArgumentError(`没看懂「${loose.input}」。限期请写成「限期5天」或「限期11月30日」。`)
     return undefined
   }
 

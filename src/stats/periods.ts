@@ -4,6 +4,7 @@
 // A period is half-open: [start, end). `end` is the next period's `start`, so every instant
 // belongs to exactly one week and one month.
 import dayjs from 'dayjs'
+import { readWholeNumber } from '../numbers.ts'
 import { TIMEZONE } from '../time.ts'
 
 export interface Week {
@@ -101,8 +102,6 @@ export function previousMonth(month: Month): Month {
   return monthOf(new Date(month.start.getTime() - 1))
 }
 
-const CHINESE_MONTHS = ['一', '二', '三', '四', '五', '六', '七', '八', '九', '十', '十一', '十二']
-
 /**
  * A month as people write it: `11月`, `2026年11月`, `2026-11` (also `2026/11`, `2026.11`,
  * full-width digits, `十一月`, `本月`, `上月`/`上个月`). A bare month is the most recent such month that has
@@ -115,7 +114,7 @@ export function parseMonth(text: string, now: Date): Month | undefined {
     .replace(/[\uFF10-\uFF19]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) - 0xfee0))
     .replace(/[\s\u3000]+/g, '')
     .replace(/[－／．]/g, (ch) => ({ '－': '-', '／': '/', '．': '.' })[ch] ?? ch)
-    .replace(/^(.*?)(十[一二]?|[一二三四五六七八九])(?=月)/, (_all, head: string, cn: string) => head + String(CHINESE_MONTHS.indexOf(cn) + 1))
+    .replace(/^(.*?)([零〇一二两三四五六七八九十]+)(?=月)/, (_all, head: string, cn: string) => head + String(readWholeNumber(cn) ?? cn))
   const current = civilOf(now)
   if (/^(本月|这个月|本月份)$/.test(t)) return monthFromParts(current.year, current.month)
   if (/^(上月|上个月|上月份)$/.test(t)) return previousMonth(monthFromParts(current.year, current.month))
