@@ -206,4 +206,36 @@ describe('Excel exports', () => {
     expect(township.slice(0, 6)).toEqual(['全乡合计', 3, 1, 1, 2, 1])
     expect(township[6]).toBeCloseTo(1 / 3)
   })
+
+  it('orders the 汇总 villages as the config lists them, then villages not in it as first recorded, never by pinyin', async () => {
+    const { db: own } = await freshDatabase()
+    const record = (village: string, at: string) =>
+      own.campaignRecord.create({ data: { kind: '清运', village, ...actor, createdAt: sh(at), figures: { create: [{ figure: 'garbage', value: 1 }] } } })
+    await record('卫华村', '2026-11-20 10:00')
+    await record('旧红旗村', '2026-11-21 10:00') // renamed since: no longer in the config
+    await record('安乐村', '2026-11-22 10:00')
+    const file = await exportCampaign(own, { townshipName: '示范乡', now, villages: ['渔业村', '卫华村', '卫明村'] })
+    await own.$disconnect()
+    const ws = sheet(await load(file.data), '汇总')
+    expect(rowValues(ws, 1)).toEqual(['类别', '项目', '单位', '渔业村', '卫华村', '卫明村', '旧红旗村', '安乐村', '全乡合计'])
+  })
+
+  it('gives every formula cell its cached result, 0 included, for viewers that do not recalculate', () => {
+    const empty: string[] = []
+    let formulas = 0
+    for (const ws of campaign.worksheets)
+      ws.eachRow((row) =>
+        row.eachCell((cell) => {
+          if (!cell.formula) return
+          formulas++
+          if (typeof cell.result !== 'number') empty.push(`${ws.name}!${cell.address}`)
+        }),
+      )
+    expect(formulas).toBeGreaterThan(20)
+    expect(empty).toEqual([])
+    // 卫明村 recorded nothing: its SUMIFS shows 0, not a blank.
+    const summary = sheet(campaign, '汇总')
+    expect(summary.getCell(2, 6).formula).toContain('SUMIFS')
+    expect(summary.getCell(2, 6).result).toBe(0)
+  })
 })

@@ -45,7 +45,7 @@ export async function exportCampaign(db: Database, options: CampaignExportOption
   const wb = workbook(now, `${townshipName}人居环境整治统计`)
   const summary = newSheet(wb, '汇总', `${townshipName}人居环境整治统计汇总（${day(now)}）`)
   const sheets: KindSheet[] = []
-  const villagesSeen = new Set<string>()
+  const villagesSeen = new Set(records.map((r) => r.village ?? TOWNSHIP_LEVEL))
 
   for (const kind of RECORD_KINDS) {
     const figures: readonly Figure[] = FIGURES_BY_KIND[kind]
@@ -66,7 +66,6 @@ export async function exportCampaign(db: Database, options: CampaignExportOption
       .filter((r) => r.kind === kind)
       .map((r): CellValue[] => {
         const village = r.village ?? TOWNSHIP_LEVEL
-        villagesSeen.add(village)
         const sums = new Map<string, number>()
         const notes: string[] = []
         for (const fig of r.figures) {
@@ -120,10 +119,11 @@ export async function exportCampaign(db: Database, options: CampaignExportOption
     sheets.push({ kind, figures, lastRow, totalRow, columns: columnOf, byVillage, totals })
   }
 
-  // 汇总: one row per figure, one column per village, then the township.
+  // 汇总: one row per figure, one column per village, then the township. Villages in config
+  // order, as /统计 lists them; any other (renamed since) after them, as first recorded.
   for (const row of problems) villagesSeen.add(row.village)
   const configured = options.villages ?? []
-  const extra = [...villagesSeen].filter((v) => !configured.includes(v) && v !== TOWNSHIP_LEVEL).sort((a, b) => a.localeCompare(b, 'zh-CN'))
+  const extra = [...villagesSeen].filter((v) => !configured.includes(v) && v !== TOWNSHIP_LEVEL)
   const villages = [...configured, ...extra, ...(villagesSeen.has(TOWNSHIP_LEVEL) ? [TOWNSHIP_LEVEL] : [])]
 
   const summaryColumns: Column[] = [{ header: '类别' }, { header: '项目' }, { header: '单位' }, ...villages.map((v): Column => ({ header: v, type: 'number' })), { header: '全乡合计', type: 'number' }]

@@ -87,7 +87,8 @@ describe("the work brief's figures, reported by message", () => {
     expect((await t.say(ADMIN, TOWNSHIP, '/排名 庭院')).text).toContain('1. 卫华村 100 户\n2. 渔业村 80 户\n3. 卫明村 75 户')
   })
 
-  it('/导出 统计 sends a workbook that holds the same numbers', async () => {
+  /** The workbook `/导出 统计` sends, read back. */
+  const exported = async () => {
     const seen = t.rooms.get(TOWNSHIP)!.seen
     const from = seen.messages.length
     await t.say(ADMIN, TOWNSHIP, '/导出 统计')
@@ -95,6 +96,11 @@ describe("the work brief's figures, reported by message", () => {
     const box = FileBox.fromJSON(t.wechat.mocker.cacheFileBoxPayload.get(file.id)!)
     const book = new ExcelJS.Workbook()
     await book.xlsx.load((await box.toBuffer()) as unknown as ArrayBuffer)
+    return book
+  }
+
+  it('/导出 统计 sends a workbook that holds the same numbers', async () => {
+    const book = await exported()
     const summary = book.getWorksheet('汇总')!
     const township = new Map<string, number>()
     summary.eachRow((row) => {
@@ -108,5 +114,12 @@ describe("the work brief's figures, reported by message", () => {
     expect(township.get('协议/门前三包')).toBe(800)
     expect(township.get('物资/30L垃圾桶')).toBe(685)
     expect(township.get('庭院/最美庭院')).toBe(255)
+  })
+
+  it('/导出 统计 gives every formula cell a cached result, 0 included', async () => {
+    const blank: string[] = []
+    for (const ws of (await exported()).worksheets)
+      ws.eachRow((row) => row.eachCell((cell) => void (cell.formula && typeof cell.result !== 'number' && blank.push(`${ws.name}!${cell.address}`))))
+    expect(blank).toEqual([])
   })
 })
