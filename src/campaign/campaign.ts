@@ -1,12 +1,13 @@
 // The campaign's records beyond the ledger, and their totals. Every record names who made it,
 // from which message and when; /撤销 and /更正 keep what it was before.
 import type { Database } from '../db/index.ts'
-import type { CampaignRecord, RecordFigure } from '../db/generated/client.ts'
+import type { CampaignRecord, RecordCorrection, RecordFigure } from '../db/generated/client.ts'
 import { UserError } from '../errors.ts'
 import type { Clock } from '../time.ts'
 import { figureOf, FIGURES_BY_KIND, type Figure, type RecordKind } from './figures.ts'
 
 export type RecordWithFigures = CampaignRecord & { figures: RecordFigure[] }
+export type RecordWithHistory = RecordWithFigures & { corrections: RecordCorrection[] }
 
 export interface FigureValue {
   figure: Figure
@@ -62,7 +63,14 @@ export class Campaign {
 
   async get(id: number): Promise<RecordWithFigures> {
     const record = await this.db.campaignRecord.findUnique({ where: { id }, include: { figures: true } })
-    if (!record) throw new UserError(`没有记录 ${id}。`)
+    if (!record) throw noRecord(id)
+    return record
+  }
+
+  /** A record with what each /更正 replaced, oldest first: /查询 记录 N. */
+  async history(id: number): Promise<RecordWithHistory> {
+    const record = await this.db.campaignRecord.findUnique({ where: { id }, include: { figures: true, corrections: { orderBy: [{ at: 'asc' }, { id: 'asc' }] } } })
+    if (!record) throw noRecord(id)
     return record
   }
 
@@ -170,6 +178,8 @@ export class Campaign {
 }
 
 const round = (n: number) => Math.round(n * 10000) / 10000
+
+const noRecord = (id: number) => new UserError(`没有记录 ${id}。记录编号见登记时的回复（"记录 N"）。`)
 
 /** A record's figures in words, for corrections and replies: "垃圾12吨、边沟0.5公里". */
 export function describe(kind: RecordKind, figures: { figure: string; value: number; detail?: string | null }[], format = (v: number, unit: string) => `${v}${unit}`): string {
