@@ -1,5 +1,6 @@
 // The campaign's records beyond the ledger, and their totals. Every record names who made it,
 // from which message and when; /撤销 and /更正 keep what it was before.
+import type { Policy } from '../config/schema.ts'
 import type { Database } from '../db/index.ts'
 import type { CampaignRecord, RecordCorrection, RecordFigure } from '../db/generated/client.ts'
 import { UserError } from '../errors.ts'
@@ -29,6 +30,15 @@ export interface Who {
   name: string
   messageId?: string
 }
+
+export interface Fund {
+  village: string
+  granted: number
+  paid: number
+  balance: number
+}
+
+export type FundPolicy = Pick<Policy, 'rewardsFromVillageFund'>
 
 /** Which records a total counts. */
 export interface Scope {
@@ -115,13 +125,21 @@ export class Campaign {
       .sort((a, b) => b.courtyards - a.courtyards)
   }
 
-  /** A village's fund: granted, paid as rewards (资金 奖励 and courtyard rewards), balance. */
-  async fund(village: string): Promise<{ granted: number; paid: number; balance: number }> {
-    const funds = await this.totals('资金', { village })
-    const courtyards = await this.totals('庭院', { village })
-    const granted = funds.get('granted') ?? 0
-    const paid = round((funds.get('paid') ?? 0) + (courtyards.get('reward') ?? 0))
-    return { granted, paid, balance: round(granted - paid) }
+  /** A village's fund: granted, paid (资金 奖励, and courtyard rewards when the policy says so), balance. */
+  async fund(village: string, policy: FundPolicy): Promise<Fund> {
+    const [fund] = await this.funds([village], policy)
+    return fund!
+  }
+
+  /** Each village's fund, in the order given. */
+  async funds(villages: string[], policy: FundPolicy): Promise<Fund[]> {
+    const funds = await this.totalsByVillage('资金', villages)
+    const courtyards = policy.rewardsFromVillageFund ? await this.totalsByVillage('庭院', villages) : []
+    return funds.map(({ village, totals }, i) => {
+      const granted = totals.get('granted') ?? 0
+      const paid = round((totals.get('paid') ?? 0) + (courtyards[i]?.totals.get('reward') ?? 0))
+      return { village, granted, paid, balance: round(granted - paid) }
+    })
   }
 
   /** The sender's last record still counting, if made within `minutes`. */

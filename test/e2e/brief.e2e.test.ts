@@ -85,6 +85,11 @@ describe("the work brief's figures, reported by message", () => {
     expect(stats).toContain('（六）协议：门前三包800份、地头三包200份；宣传：宣传单925份、推送100条')
     expect(stats).toContain('网格：全乡 31 个')
     expect((await t.say(ADMIN, TOWNSHIP, '/排名 庭院')).text).toContain('1. 卫华村 100 户\n2. 渔业村 80 户\n3. 卫明村 75 户')
+    // Under the example's rules the brief's courtyard rewards outrun each village's 10000 元.
+    const funds = (await t.say(ADMIN, TOWNSHIP, '/统计 资金')).text
+    expect(funds).toContain('卫华村：拨付 10000元，奖励支出 65240元（含最美庭院奖励），余额 -55240元')
+    expect(funds).toContain('⚠️ 卫华村资金余额为 -55240元，已超支\n⚠️ 渔业村资金余额为 -42192元，已超支\n⚠️ 卫明村资金余额为 -38168元，已超支')
+    expect(funds).not.toContain('新民村资金余额')
   })
 
   /** The workbook `/导出 统计` sends, read back. */

@@ -5,7 +5,7 @@ import { FileBox } from 'file-box'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { TownshipConfig } from '../../src/config/schema.ts'
 import { BOT_ID, startWireTownship, type WireTownship } from '../support/wire-township.ts'
-import { manualClock } from '../support/township.ts'
+import { exampleConfig, manualClock } from '../support/township.ts'
 
 const TOWNSHIP = '示范乡人居环境整治工作群'
 const WEIHUA = '卫华村人居环境群'
@@ -91,5 +91,35 @@ describe('the campaign books, end to end', () => {
       expect(clearance.getCell(2, 5).value).toBe(15)
       expect(String(clearance.getCell(2, 14).value)).toContain('已更正 1 次，见更正记录')
     })
+
+    it('warns when rewards take a village fund below zero, in the reply and in /统计 资金', async () => {
+      expect((await t.say(ADMIN, TOWNSHIP, '/资金 卫华村 拨付1000元')).text).not.toContain('⚠️')
+      const courtyard = (await t.say(SECRETARY, WEIHUA, '/庭院 王某某 贫困户')).text
+      expect(courtyard).toContain('专项资金余额 -1024元')
+      expect(courtyard).toContain('⚠️ 卫华村资金余额为 -1024元，已超支')
+      const reward = (await t.say(ADMIN, TOWNSHIP, '/资金 卫华村 奖励500元')).text
+      expect(reward).toContain('⚠️ 卫华村资金余额为 -1524元，已超支')
+      const stats = (await t.say(ADMIN, TOWNSHIP, '/统计 资金')).text
+      expect(stats).toContain('卫华村：拨付 1000元，奖励支出 2524元（含最美庭院奖励），余额 -1524元')
+      expect(stats).toContain('⚠️ 卫华村资金余额为 -1524元，已超支')
+      expect((await t.say(ADMIN, TOWNSHIP, '/统计 卫华村')).text).toContain('⚠️ 卫华村资金余额为 -1524元，已超支')
+      await t.say(ADMIN, TOWNSHIP, '/资金 卫华村 拨付2000元')
+      expect((await t.say(ADMIN, TOWNSHIP, '/统计 资金')).text).not.toContain('⚠️')
+    })
+  })
+
+  it('with rewardsFromVillageFund: false, courtyard rewards leave the village fund alone', async () => {
+    const config = exampleConfig()
+    config.policy.rewardsFromVillageFund = false
+    await start(config)
+    await t.say(ADMIN, TOWNSHIP, '/资金 卫华村 拨付1000元')
+    const courtyard = (await t.say(SECRETARY, WEIHUA, '/庭院 王某某 贫困户')).text
+    expect(courtyard).toContain('奖励 2024元由乡里发放，不从村专项资金支出')
+    expect(courtyard).not.toContain('⚠️')
+    const stats = (await t.say(ADMIN, TOWNSHIP, '/统计 资金')).text
+    expect(stats).toContain('卫华村：拨付 1000元，奖励支出 0元，余额 1000元')
+    expect(stats).not.toContain('⚠️')
+    // /资金 奖励 is the fund's own spending: it still counts.
+    expect((await t.say(ADMIN, TOWNSHIP, '/资金 卫华村 奖励1500元')).text).toContain('⚠️ 卫华村资金余额为 -500元，已超支')
   })
 })
