@@ -2,11 +2,12 @@ import { z } from 'zod'
 import { FIGURES_BY_KIND } from '../src/campaign/figures.ts'
 import { formatAmount } from '../src/campaign/quantity.ts'
 import { CADRE_ROLES, defineCommand } from '../src/registry/index.ts'
+import { overspent } from './shared/fund.ts'
 
 export default defineCommand({
   name: '庭院',
   aliases: ['最美庭院'],
-  summary: '登记一户"最美庭院"（接着发照片），奖励按户类计入村资金',
+  summary: '登记一户"最美庭院"（接着发照片），奖励按户类发放',
   usage: '/庭院 村名 户主姓名 贫困户|一般户',
   examples: ['/庭院 卫华村 王某某 贫困户', '/庭院 渔业村 李某某 一般户'],
   roles: CADRE_ROLES,
@@ -32,11 +33,13 @@ export default defineCommand({
     const ranking = await campaign.courtyardRanking(ctx.services.township.villageNames)
     const place = ranking.findIndex((r) => r.village === village) + 1
     const mine = ranking.find((r) => r.village === village)!
-    const fund = await campaign.fund(village)
+    const fund = await campaign.fund(village, policy)
+    const payer = policy.rewardsFromVillageFund ? `专项资金余额 ${formatAmount(fund.balance, '元')}` : `奖励 ${formatAmount(reward, '元')}由乡里发放，不从村专项资金支出`
     return [
       `🏡 已登记最美庭院：${village} ${household}（${type}，奖励 ${formatAmount(reward, '元')}，记录 ${record.id}）`,
       `请接着发送庭院照片（${policy.photoWindowMinutes} 分钟内）。`,
-      `${village}最美庭院 ${mine.courtyards} 户，全乡第 ${place} 名；专项资金余额 ${formatAmount(fund.balance, '元')}`,
+      `${village}最美庭院 ${mine.courtyards} 户，全乡第 ${place} 名；${payer}`,
+      ...(policy.rewardsFromVillageFund ? overspent(fund) : []),
     ].join('\n')
   },
 })

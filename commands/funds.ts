@@ -1,5 +1,5 @@
-import { formatAmount } from '../src/campaign/quantity.ts'
 import { figureCommand } from './shared/figure-command.ts'
+import { fundText, overspent } from './shared/fund.ts'
 
 export default figureCommand({
   kind: '资金',
@@ -11,7 +11,8 @@ export default figureCommand({
   roles: ['admin', 'supervisor', 'village'],
   icon: '💰',
   async extra(village, ctx) {
-    const fund = await ctx.services.campaign.fund(village)
-    return [`${village}专项资金：拨付 ${formatAmount(fund.granted, '元')}，奖励支出 ${formatAmount(fund.paid, '元')}（含最美庭院奖励），余额 ${formatAmount(fund.balance, '元')}`]
+    const { campaign, policy } = ctx.services
+    const fund = await campaign.fund(village, policy)
+    return [`${village}专项资金：${fundText(fund, policy)}`, ...overspent(fund)]
   },
 })

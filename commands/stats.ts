@@ -6,6 +6,7 @@ import { countsTable, statusLine, sumCounts } from '../src/ledger/index.ts'
 import { ALL_ROLES, ArgumentError, defineCommand } from '../src/registry/index.ts'
 import { parseMonth, type Month } from '../src/stats/periods.ts'
 import { amounts } from './shared/figure-command.ts'
+import { fundText, overspent } from './shared/fund.ts'
 
 const listOf = (kind: RecordKind, totals: Map<string, number>) => amounts(kind, [...totals].map(([figure, value]) => ({ figure, value }))) || '暂无记录'
 
@@ -26,24 +27,22 @@ export default defineCommand({
   },
   schema: z.object({ village: z.string().optional(), kind: z.enum(RECORD_KINDS).optional(), month: z.custom<Month>().optional() }),
   async run({ village, kind, month }, ctx) {
-    const { ledger, township, campaign } = ctx.services
+    const { ledger, township, campaign, policy } = ctx.services
     const scope: Scope = { village, from: month?.start, to: month?.end }
     const when = month ? `（${month.label}）` : ''
     if (kind) {
       if (village) return `${village}${kind}${when}：${listOf(kind, await campaign.totals(kind, scope))}`
       const rows = await campaign.totalsByVillage(kind, township.villageNames, scope)
-      return [
-        `📊 ${township.name}${kind}${when}：${listOf(kind, await campaign.totals(kind, scope))}`,
-        ...rows.filter((r) => r.totals.size > 0).map((r) => `${r.village}：${listOf(kind, r.totals)}`),
-      ].join('\n')
+      // A fund is read by its balance, which is for all time: a month shows that month's figures.
+      const funds = kind === '资金' ? await campaign.funds(township.villageNames, policy) : []
+      const villageLines = funds.length > 0 && !month
+        ? funds.filter((f) => f.granted !== 0 || f.paid !== 0).map((f) => `${f.village}：${fundText(f, policy)}`)
+        : rows.filter((r) => r.totals.size > 0).map((r) => `${r.village}：${listOf(kind, r.totals)}`)
+      return [`📊 ${township.name}${kind}${when}：${listOf(kind, await campaign.totals(kind, scope))}`, ...villageLines, ...funds.flatMap(overspent)].join('\n')
     }
     if (village) {
-      const fund = await campaign.fund(village)
-      return [
-        statusLine(await ledger.countsOf(village)),
-        ...(await campaignLines(campaign, scope, when)),
-        `专项资金：拨付 ${formatAmount(fund.granted, '元')}，奖励支出 ${formatAmount(fund.paid, '元')}，余额 ${formatAmount(fund.balance, '元')}`,
-      ].join('\n')
+      const fund = await campaign.fund(village, policy)
+      return [statusLine(await ledger.countsOf(village)), ...(await campaignLines(campaign, scope, when)), `专项资金：${fundText(fund, policy)}`, ...overspent(fund)].join('\n')
     }
     const rows = await ledger.counts(township.villageNames)
     const all = sumCounts(rows, '全乡')

@@ -77,6 +77,10 @@ async function fill(db: Database) {
   await record('清运', '渔业村', '2026-11-27 10:00', [{ figure: 'garbage', value: 100 }], { undoneAt: sh('2026-11-27 10:05') })
   await record('活动', null, '2026-11-27 08:00', [{ figure: 'people', value: 50 }, { figure: 'plants', value: 200, detail: '小叶丁香' }], { subject: '绿化种植周' })
   await record('庭院', '卫华村', '2026-11-28 09:00', [{ figure: 'courtyards', value: 1 }, { figure: 'reward', value: 2024 }], { subject: '王某某', category: '贫困户' })
+  const correction = (recordId: number, before: string, after: string, at: string) =>
+    db.recordCorrection.create({ data: { recordId, before, after, actorId: 'wxid_office', actorName: '刘主任', messageId: `c-${at}`, at: sh(at) } })
+  await correction(1, '垃圾10吨、边沟0.5公里、柴草垛3处', '垃圾12吨、边沟0.5公里、柴草垛3处', '2026-11-24 11:00')
+  await correction(4, '垃圾10吨', '垃圾100吨', '2026-11-27 10:02')
 }
 
 async function load(data: Buffer) {
@@ -162,10 +166,10 @@ describe('Excel exports', () => {
   })
 
   it('writes a sheet per record kind with units in the headers and totals that equal the sums', () => {
-    expect(campaign.worksheets.map((w) => w.name)).toEqual(['汇总', ...RECORD_KINDS])
+    expect(campaign.worksheets.map((w) => w.name)).toEqual(['汇总', ...RECORD_KINDS, '更正记录'])
     const ws = sheet(campaign, '清运')
     expect(rowValues(ws, 1)).toEqual([
-      '时间', '村', '对象/名称', '类别', '垃圾（吨）', '边沟（公里）', '路面（公里）', '柴草垛（处）', '路障（个）', '畜禽粪便（吨）', '垃圾箱（次）', '记录人', '消息编号', '备注',
+      '时间', '村', '对象/名称', '类别', '垃圾（吨）', '边沟（公里）', '路面（公里）', '柴草垛（处）', '路障（个）', '畜禽粪便（吨）', '垃圾箱（次）', '记录人', '消息编号', '备注', '记录编号',
     ])
     // The undone record (100 t) is left out.
     expect([2, 3, 4].map((r) => ws.getCell(r, 5).value)).toEqual([12, 3.5, 8])
@@ -175,6 +179,8 @@ describe('Excel exports', () => {
     expect(num(ws, 5, 6)).toBe(0.5)
     expect(num(ws, 5, 10)).toBe(2)
     expect(String(ws.getCell('A7').value)).toContain('已撤销 1 条')
+    expect(ws.getCell('N2').value).toBe('已更正 1 次，见更正记录')
+    expect([2, 3, 4].map((r) => ws.getCell(r, 15).value)).toEqual([1, 2, 3])
     for (let c = 5; c <= 11; c++) {
       const column = [2, 3, 4].reduce((sum, r) => sum + (Number(ws.getCell(r, c).value) || 0), 0)
       expect(num(ws, 5, c)).toBeCloseTo(column)
@@ -205,5 +211,46 @@ describe('Excel exports', () => {
     const township = rowValues(ws, ledgerHeader + 4)
     expect(township.slice(0, 6)).toEqual(['全乡合计', 3, 1, 1, 2, 1])
     expect(township[6]).toBeCloseTo(1 / 3)
+  })
+
+  it('lists every correction on 更正记录: before → after, who, when, and whether the record was undone since', () => {
+    const ws = sheet(campaign, '更正记录')
+    expect(rowValues(ws, 1)).toEqual(['记录编号', '类别', '村', '对象/名称', '更正前', '更正后', '更正人', '更正时间', '消息编号', '备注'])
+    expect(rowValues(ws, 2)).toEqual([1, '清运', '卫华村', undefined, '垃圾10吨、边沟0.5公里、柴草垛3处', '垃圾12吨、边沟0.5公里、柴草垛3处', '刘主任', shown('2026-11-24 11:00'), 'c-2026-11-24 11:00'])
+    expect(rowValues(ws, 3).slice(0, 2)).toEqual([4, '清运'])
+    expect(rowValues(ws, 3)[9]).toBe('该记录已于 2026-11-27 10:05 撤销')
+    expect(ws.getCell('H2').numFmt).toBe('yyyy-mm-dd hh:mm')
+  })
+
+  it('orders the 汇总 villages as the config lists them, then villages not in it as first recorded, never by pinyin', async () => {
+    const { db: own } = await freshDatabase()
+    const record = (village: string, at: string) =>
+      own.campaignRecord.create({ data: { kind: '清运', village, ...actor, createdAt: sh(at), figures: { create: [{ figure: 'garbage', value: 1 }] } } })
+    await record('卫华村', '2026-11-20 10:00')
+    await record('旧红旗村', '2026-11-21 10:00') // renamed since: no longer in the config
+    await record('安乐村', '2026-11-22 10:00')
+    const file = await exportCampaign(own, { townshipName: '示范乡', now, villages: ['渔业村', '卫华村', '卫明村'] })
+    await own.$disconnect()
+    const ws = sheet(await load(file.data), '汇总')
+    expect(rowValues(ws, 1)).toEqual(['类别', '项目', '单位', '渔业村', '卫华村', '卫明村', '旧红旗村', '安乐村', '全乡合计'])
+  })
+
+  it('gives every formula cell its cached result, 0 included, for viewers that do not recalculate', () => {
+    const empty: string[] = []
+    let formulas = 0
+    for (const ws of campaign.worksheets)
+      ws.eachRow((row) =>
+        row.eachCell((cell) => {
+          if (!cell.formula) return
+          formulas++
+          if (typeof cell.result !== 'number') empty.push(`${ws.name}!${cell.address}`)
+        }),
+      )
+    expect(formulas).toBeGreaterThan(20)
+    expect(empty).toEqual([])
+    // 卫明村 recorded nothing: its SUMIFS shows 0, not a blank.
+    const summary = sheet(campaign, '汇总')
+    expect(summary.getCell(2, 6).formula).toContain('SUMIFS')
+    expect(summary.getCell(2, 6).result).toBe(0)
   })
 })

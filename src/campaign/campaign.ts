@@ -1,12 +1,14 @@
 // The campaign's records beyond the ledger, and their totals. Every record names who made it,
 // from which message and when; /撤销 and /更正 keep what it was before.
+import type { Policy } from '../config/schema.ts'
 import type { Database } from '../db/index.ts'
-import type { CampaignRecord, RecordFigure } from '../db/generated/client.ts'
+import type { CampaignRecord, RecordCorrection, RecordFigure } from '../db/generated/client.ts'
 import { UserError } from '../errors.ts'
 import type { Clock } from '../time.ts'
 import { figureOf, FIGURES_BY_KIND, type Figure, type RecordKind } from './figures.ts'
 
 export type RecordWithFigures = CampaignRecord & { figures: RecordFigure[] }
+export type RecordWithHistory = RecordWithFigures & { corrections: RecordCorrection[] }
 
 export interface FigureValue {
   figure: Figure
@@ -30,6 +32,15 @@ export interface Who {
   name: string
   messageId?: string
 }
+
+export interface Fund {
+  village: string
+  granted: number
+  paid: number
+  balance: number
+}
+
+export type FundPolicy = Pick<Policy, 'rewardsFromVillageFund'>
 
 /** Which records a total counts. */
 export interface Scope {
@@ -65,7 +76,14 @@ export class Campaign {
 
   async get(id: number): Promise<RecordWithFigures> {
     const record = await this.db.campaignRecord.findUnique({ where: { id }, include: { figures: true } })
-    if (!record) throw new UserError(`没有记录 ${id}。`)
+    if (!record) throw noRecord(id)
+    return record
+  }
+
+  /** A record with what each /更正 replaced, oldest first: /查询 记录 N. */
+  async history(id: number): Promise<RecordWithHistory> {
+    const record = await this.db.campaignRecord.findUnique({ where: { id }, include: { figures: true, corrections: { orderBy: [{ at: 'asc' }, { id: 'asc' }] } } })
+    if (!record) throw noRecord(id)
     return record
   }
 
@@ -116,13 +134,21 @@ export class Campaign {
       .sort((a, b) => b.courtyards - a.courtyards)
   }
 
-  /** A village's fund: granted, paid as rewards (资金 奖励 and courtyard rewards), balance. */
-  async fund(village: string): Promise<{ granted: number; paid: number; balance: number }> {
-    const funds = await this.totals('资金', { village })
-    const courtyards = await this.totals('庭院', { village })
-    const granted = funds.get('granted') ?? 0
-    const paid = round((funds.get('paid') ?? 0) + (courtyards.get('reward') ?? 0))
-    return { granted, paid, balance: round(granted - paid) }
+  /** A village's fund: granted, paid (资金 奖励, and courtyard rewards when the policy says so), balance. */
+  async fund(village: string, policy: FundPolicy): Promise<Fund> {
+    const [fund] = await this.funds([village], policy)
+    return fund!
+  }
+
+  /** Each village's fund, in the order given. */
+  async funds(villages: string[], policy: FundPolicy): Promise<Fund[]> {
+    const funds = await this.totalsByVillage('资金', villages)
+    const courtyards = policy.rewardsFromVillageFund ? await this.totalsByVillage('庭院', villages) : []
+    return funds.map(({ village, totals }, i) => {
+      const granted = totals.get('granted') ?? 0
+      const paid = round((totals.get('paid') ?? 0) + (courtyards[i]?.totals.get('reward') ?? 0))
+      return { village, granted, paid, balance: round(granted - paid) }
+    })
   }
 
   /** The sender's last record still counting, if made within `minutes`. */
@@ -179,6 +205,8 @@ export class Campaign {
 }
 
 const round = (n: number) => Math.round(n * 10000) / 10000
+
+const noRecord = (id: number) => new UserError(`没有记录 ${id}。记录编号见登记时的回复（"记录 N"）。`)
 
 /** A record's figures in words, for corrections and replies: "垃圾12吨、边沟0.5公里". */
 export function describe(kind: RecordKind, figures: { figure: string; value: number; detail?: string | null }[], format = (v: number, unit: string) => `${v}${unit}`): string {

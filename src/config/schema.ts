@@ -146,6 +146,8 @@ export const townshipConfigSchema = z
         undoMinutes: z.number().int().positive().default(30),
         /** Problems an inspector files within this many minutes of /巡查 are its findings. */
         sittingMinutes: z.number().int().positive().default(120),
+        /** 最美庭院 rewards are paid from the village's 专项资金 (以奖代补); false: the township pays them. /资金 奖励 always is. */
+        rewardsFromVillageFund: z.boolean().default(true),
       })
       .prefault({}),
   })

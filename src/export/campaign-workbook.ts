@@ -1,8 +1,9 @@
-// /导出 统计: one sheet per record kind with SUM rows, and a 汇总 sheet by village.
+// /导出 统计: one sheet per record kind with SUM rows, a 汇总 sheet by village, and 更正记录:
+// what each /更正 replaced, so the old figure is not lost with the chat reply that showed it.
 import { FIGURES_BY_KIND, RECORD_KINDS, figureOf, type Figure, type RecordKind } from '../campaign/figures.ts'
 import type { Database } from '../db/index.ts'
 import { DONE_STATUSES, OPEN_STATUSES, STATUS } from '../ledger/status.ts'
-import { day, displayWidth, excelDate, HEADER_FILL, joinText, local, newSheet, noteRow, round, THIN, TOTAL_FILL, TOWNSHIP_LEVEL, toFile, workbook, writeTable, type CampaignExportOptions, type CellValue, type Column, type ExcelFile } from './workbook.ts'
+import { day, displayWidth, excelDate, HEADER_FILL, joinText, local, newSheet, noteRow, round, THIN, TOTAL_FILL, TOWNSHIP_LEVEL, toFile, workbook, writeTable, type CampaignExportOptions, type CellValue, type Column, type ExcelFile, type Worksheet } from './workbook.ts'
 
 // ---------------------------------------------------------------------------------------------
 // 统计
@@ -27,7 +28,7 @@ interface KindSheet {
 
 const quoteSheet = (name: string) => `'${name.replace(/'/g, "''")}'`
 
-/** The campaign workbook: 汇总, then one sheet per record kind. */
+/** The campaign workbook: 汇总, one sheet per record kind, then 更正记录. */
 export async function exportCampaign(db: Database, options: CampaignExportOptions): Promise<ExcelFile> {
   const { townshipName, now } = options
   const [records, undone, problems] = await Promise.all([
@@ -45,7 +46,7 @@ export async function exportCampaign(db: Database, options: CampaignExportOption
   const wb = workbook(now, `${townshipName}人居环境整治统计`)
   const summary = newSheet(wb, '汇总', `${townshipName}人居环境整治统计汇总（${day(now)}）`)
   const sheets: KindSheet[] = []
-  const villagesSeen = new Set<string>()
+  const villagesSeen = new Set(records.map((r) => r.village ?? TOWNSHIP_LEVEL))
 
   for (const kind of RECORD_KINDS) {
     const figures: readonly Figure[] = FIGURES_BY_KIND[kind]
@@ -59,6 +60,8 @@ export async function exportCampaign(db: Database, options: CampaignExportOption
       { header: '记录人' },
       { header: '消息编号', max: 24 },
       { header: '备注', wrap: true, max: 40 },
+      // The number replies call 记录 N: for /查询 记录 N and the 更正记录 sheet.
+      { header: '记录编号', type: 'number' },
     ]
     const byVillage = new Map<string, Map<string, number>>()
     const totals = new Map<string, number>()
@@ -66,7 +69,6 @@ export async function exportCampaign(db: Database, options: CampaignExportOption
       .filter((r) => r.kind === kind)
       .map((r): CellValue[] => {
         const village = r.village ?? TOWNSHIP_LEVEL
-        villagesSeen.add(village)
         const sums = new Map<string, number>()
         const notes: string[] = []
         for (const fig of r.figures) {
@@ -84,7 +86,7 @@ export async function exportCampaign(db: Database, options: CampaignExportOption
           villageSums.set(key, round((villageSums.get(key) ?? 0) + value))
           totals.set(key, round((totals.get(key) ?? 0) + value))
         }
-        if (r.corrections.length > 0) notes.push(`已更正 ${r.corrections.length} 次`)
+        if (r.corrections.length > 0) notes.push(`已更正 ${r.corrections.length} 次，见更正记录`)
         return [
           excelDate(r.createdAt),
           village,
@@ -94,6 +96,7 @@ export async function exportCampaign(db: Database, options: CampaignExportOption
           r.actorName,
           r.messageId,
           joinText([r.note, ...notes]) || null,
+          r.id,
         ]
       })
     const lastRow = writeTable(ws, columns, rows)
@@ -120,10 +123,11 @@ export async function exportCampaign(db: Database, options: CampaignExportOption
     sheets.push({ kind, figures, lastRow, totalRow, columns: columnOf, byVillage, totals })
   }
 
-  // 汇总: one row per figure, one column per village, then the township.
+  // 汇总: one row per figure, one column per village, then the township. Villages in config
+  // order, as /统计 lists them; any other (renamed since) after them, as first recorded.
   for (const row of problems) villagesSeen.add(row.village)
   const configured = options.villages ?? []
-  const extra = [...villagesSeen].filter((v) => !configured.includes(v) && v !== TOWNSHIP_LEVEL).sort((a, b) => a.localeCompare(b, 'zh-CN'))
+  const extra = [...villagesSeen].filter((v) => !configured.includes(v) && v !== TOWNSHIP_LEVEL)
   const villages = [...configured, ...extra, ...(villagesSeen.has(TOWNSHIP_LEVEL) ? [TOWNSHIP_LEVEL] : [])]
 
   const summaryColumns: Column[] = [{ header: '类别' }, { header: '项目' }, { header: '单位' }, ...villages.map((v): Column => ({ header: v, type: 'number' })), { header: '全乡合计', type: 'number' }]
@@ -198,6 +202,46 @@ export async function exportCampaign(db: Database, options: CampaignExportOption
   })
   noteRow(summary, summaryEnd + 2, Math.max(summaryColumns.length, ledgerHeaders.length), `说明：已撤销的记录不计入；完成率 = 已完成（含已销号）÷ 问题数；逾期 = 过了限期仍未完成。统计时间：${local(now).format('YYYY-MM-DD HH:mm')}（北京时间）。`)
 
+  await writeCorrections(db, newSheet(wb, '更正记录', `${townshipName}统计记录更正（${day(now)}）`))
+
   return toFile(wb, `统计-${townshipName}-${day(now)}.xlsx`)
 }
 
+
+// ---------------------------------------------------------------------------------------------
+// 更正记录
+
+const CORRECTION_COLUMNS: Column[] = [
+  { header: '记录编号', type: 'number' },
+  { header: '类别' },
+  { header: '村' },
+  { header: SUBJECT_HEADER, wrap: true, max: 30 },
+  { header: '更正前', wrap: true, max: 40 },
+  { header: '更正后', wrap: true, max: 40 },
+  { header: '更正人' },
+  { header: '更正时间', type: 'date' },
+  { header: '消息编号', max: 24 },
+  { header: '备注', wrap: true, max: 30 },
+]
+
+/** Every correction, undone records' included: the audit trail keeps what the totals drop. */
+async function writeCorrections(db: Database, ws: Worksheet): Promise<void> {
+  const corrections = await db.recordCorrection.findMany({ include: { record: true }, orderBy: [{ at: 'asc' }, { id: 'asc' }] })
+  const last = writeTable(
+    ws,
+    CORRECTION_COLUMNS,
+    corrections.map((c) => [
+      c.recordId,
+      c.record.kind,
+      c.record.village ?? TOWNSHIP_LEVEL,
+      joinText([c.record.subject, c.record.category]) || null,
+      c.before,
+      c.after,
+      c.actorName,
+      excelDate(c.at),
+      c.messageId,
+      c.record.undoneAt ? `该记录已于 ${local(c.record.undoneAt).format('YYYY-MM-DD HH:mm')} 撤销` : null,
+    ]),
+  )
+  noteRow(ws, last + 2, CORRECTION_COLUMNS.length, '说明：管理员每次 /更正 一行，更正前后都是当时记录的全部数量；各表和汇总按更正后的数计。')
+}

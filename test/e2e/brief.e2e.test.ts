@@ -85,9 +85,15 @@ describe("the work brief's figures, reported by message", () => {
     expect(stats).toContain('（六）协议：门前三包800份、地头三包200份；宣传：宣传单925份、推送100条')
     expect(stats).toContain('网格：全乡 31 个')
     expect((await t.say(ADMIN, TOWNSHIP, '/排名 庭院')).text).toContain('1. 卫华村 100 户\n2. 渔业村 80 户\n3. 卫明村 75 户')
+    // Under the example's rules the brief's courtyard rewards outrun each village's 10000 元.
+    const funds = (await t.say(ADMIN, TOWNSHIP, '/统计 资金')).text
+    expect(funds).toContain('卫华村：拨付 10000元，奖励支出 65240元（含最美庭院奖励），余额 -55240元')
+    expect(funds).toContain('⚠️ 卫华村资金余额为 -55240元，已超支\n⚠️ 渔业村资金余额为 -42192元，已超支\n⚠️ 卫明村资金余额为 -38168元，已超支')
+    expect(funds).not.toContain('新民村资金余额')
   })
 
-  it('/导出 统计 sends a workbook that holds the same numbers', async () => {
+  /** The workbook `/导出 统计` sends, read back. */
+  const exported = async () => {
     const seen = t.rooms.get(TOWNSHIP)!.seen
     const from = seen.messages.length
     await t.say(ADMIN, TOWNSHIP, '/导出 统计')
@@ -95,6 +101,11 @@ describe("the work brief's figures, reported by message", () => {
     const box = FileBox.fromJSON(t.wechat.mocker.cacheFileBoxPayload.get(file.id)!)
     const book = new ExcelJS.Workbook()
     await book.xlsx.load((await box.toBuffer()) as unknown as ArrayBuffer)
+    return book
+  }
+
+  it('/导出 统计 sends a workbook that holds the same numbers', async () => {
+    const book = await exported()
     const summary = book.getWorksheet('汇总')!
     const township = new Map<string, number>()
     summary.eachRow((row) => {
@@ -108,5 +119,12 @@ describe("the work brief's figures, reported by message", () => {
     expect(township.get('协议/门前三包')).toBe(800)
     expect(township.get('物资/30L垃圾桶')).toBe(685)
     expect(township.get('庭院/最美庭院')).toBe(255)
+  })
+
+  it('/导出 统计 gives every formula cell a cached result, 0 included', async () => {
+    const blank: string[] = []
+    for (const ws of (await exported()).worksheets)
+      ws.eachRow((row) => row.eachCell((cell) => void (cell.formula && typeof cell.result !== 'number' && blank.push(`${ws.name}!${cell.address}`))))
+    expect(blank).toEqual([])
   })
 })
