@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url'
 import { serve } from '@hono/node-server'
 import { FileBox } from 'file-box'
 import { Hono, type Context } from 'hono'
+import sharp from 'sharp'
 import { bodyLimit } from 'hono/body-limit'
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming'
 import { z } from 'zod'
@@ -137,6 +138,25 @@ export function photoName(data: Buffer, name: string | undefined): string {
     : undefined
   if (!sniffed || new RegExp(`\\.${sniffed === 'jpg' ? 'jpe?g' : sniffed}$`, 'i').test(base)) return base
   return `${base.replace(/\.[A-Za-z0-9]{1,5}$/, '')}.${sniffed}`
+}
+
+/** What the 照片 button sends, as WeChat's photo picker does: phone pictures, judged by their bytes. */
+const PHOTO_FORMATS = new Set(['jpeg', 'png', 'gif', 'webp', 'heif'])
+const PHOTO_FORMATS_LABEL = 'JPG、PNG、GIF、WebP 或 HEIC'
+
+/** Refuses anything that is not a photo, whatever its name says (sharp reads the header only). */
+export async function checkPhoto(data: Buffer, name: string | undefined): Promise<void> {
+  const shown = `「${name?.trim() || '文件'}」`
+  let format: string | undefined
+  try {
+    format = (await sharp(data, { limitInputPixels: false }).metadata()).format
+  } catch {
+    throw new BadRequest(`${shown}不是图片：照片只能发送 ${PHOTO_FORMATS_LABEL} 图片`)
+  }
+  // An SVG or PDF is a document that would be rendered (and may run scripts), not a photo.
+  if (!format || !PHOTO_FORMATS.has(format)) {
+    throw new BadRequest(`${shown}是 ${String(format ?? '未知').toUpperCase()} 格式，不是照片：照片只能发送 ${PHOTO_FORMATS_LABEL} 图片`)
+  }
 }
 
 function contentDisposition(kind: 'inline' | 'attachment', name: string): string {
@@ -374,6 +394,7 @@ export async function startWebSandbox(options: WebSandboxOptions): Promise<WebSa
       if (files.length === 0) throw new BadRequest('没有收到文件（字段名 file）')
       if (files.some((f) => f.data.length === 0)) throw new BadRequest('文件是空的')
       if (files.reduce((sum, f) => sum + f.data.length, 0) > uploadLimit) throw new BadRequest(tooLarge, 413)
+      for (const file of files) await checkPhoto(file.data, file.name)
       const gen = await generation
       const groupId = destination(gen, fields.group, fields.as)
       const ids: string[] = []

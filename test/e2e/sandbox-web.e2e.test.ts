@@ -194,6 +194,28 @@ describe('the sandbox API', () => {
     expect(state.status).toBe(200)
   })
 
+  it('refuses an upload that is not a picture, whatever its name, and posts nothing', async () => {
+    const history = async () =>
+      ((await (await fetch(`${web.url}/api/messages?group=${encodeURIComponent(WEIHUA)}`)).json()) as { messages: unknown[] }).messages.length
+    const before = await history()
+    const form = new FormData()
+    form.append('group', WEIHUA)
+    form.append('as', 'wxid_sec_weihua')
+    form.append('file', new Blob(['三组路边垃圾已清理\n'], { type: 'text/plain' }), '说明.txt')
+    const text = await post('/api/photo', form, {})
+    expect(text.status).toBe(400)
+    expect(((await text.json()) as { error: string }).error).toMatch(/「说明\.txt」不是图片.*JPG/)
+    // The name says JPEG, the bytes do not: the bytes decide.
+    const named = await post('/api/photo', { group: WEIHUA, as: 'wxid_sec_weihua', name: 'photo.jpg', data: Buffer.from('not a picture at all').toString('base64') })
+    expect(named.status).toBe(400)
+    expect(((await named.json()) as { error: string }).error).toMatch(/「photo\.jpg」不是图片.*JPG、PNG/)
+    // An image, but not a photo WeChat would send as one (an SVG is a document that runs scripts).
+    const svg = await post('/api/photo', { group: WEIHUA, as: 'wxid_sec_weihua', name: 'logo.svg', data: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"/>').toString('base64') })
+    expect(svg.status).toBe(400)
+    expect(((await svg.json()) as { error: string }).error).toMatch(/SVG/)
+    expect(await history()).toBe(before)
+  })
+
   it('starts again from the example township on reset', async () => {
     expect((await post("/api/say", { group: WEIHUA, as: "wxid_grid_01", text: "/帮助" })).status).toBe(200)
     const reset = await post('/api/reset', {})
