@@ -159,6 +159,14 @@ export async function checkPhoto(data: Buffer, name: string | undefined): Promis
   }
 }
 
+/**
+ * A 413 leaves the rest of the body unread, so the server closes the socket after answering:
+ * say so, or a keep-alive client would send its next request into a closed connection.
+ */
+function tooLargeAnswer(c: Context, error: string): Response {
+  return c.json({ error }, 413, { Connection: 'close' })
+}
+
 function contentDisposition(kind: 'inline' | 'attachment', name: string): string {
   const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_')
   return `${kind}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`
@@ -358,7 +366,7 @@ export async function startWebSandbox(options: WebSandboxOptions): Promise<WebSa
     }),
   )
 
-  app.post('/api/say', bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.json({ error: '消息太长' }, 413) }), async (c) => {
+  app.post('/api/say', bodyLimit({ maxSize: 64 * 1024, onError: (c) => tooLargeAnswer(c, '消息太长') }), async (c) => {
     const body = parse(sayBody, await jsonOf(c))
     const gen = await generation
     const groupId = destination(gen, body.group, body.as)
@@ -369,7 +377,7 @@ export async function startWebSandbox(options: WebSandboxOptions): Promise<WebSa
   const tooLarge = `文件太大：每次最多上传 ${uploadLimit / 1024 / 1024} MB`
   app.post(
     '/api/photo',
-    bodyLimit({ maxSize: Math.ceil(uploadLimit * 1.34) + 1024 * 1024, onError: (c) => c.json({ error: tooLarge }, 413) }),
+    bodyLimit({ maxSize: Math.ceil(uploadLimit * 1.34) + 1024 * 1024, onError: (c) => tooLargeAnswer(c, tooLarge) }),
     async (c) => {
       let fields: { group: string; as: string }
       const files: { data: Buffer; name: string | undefined }[] = []
@@ -407,7 +415,7 @@ export async function startWebSandbox(options: WebSandboxOptions): Promise<WebSa
     },
   )
 
-  app.post('/api/clock', bodyLimit({ maxSize: 4096, onError: (c) => c.json({ error: '请求太大' }, 413) }), async (c) => {
+  app.post('/api/clock', bodyLimit({ maxSize: 4096, onError: (c) => tooLargeAnswer(c, '请求太大') }), async (c) => {
     const body = parse(clockBody, await jsonOf(c))
     await moveClock(body.to)
     return c.json({ ok: true, clock: clockState() })
@@ -437,7 +445,7 @@ export async function startWebSandbox(options: WebSandboxOptions): Promise<WebSa
 
   app.notFound((c) => c.json({ error: '没有这个地址' }, 404))
   app.onError((err, c) => {
-    if (err instanceof BadRequest) return c.json({ error: err.message }, err.status)
+    if (err instanceof BadRequest) return err.status === 413 ? tooLargeAnswer(c, err.message) : c.json({ error: err.message }, err.status)
     logger.error({ err }, 'sandbox request failed')
     return c.json({ error: `沙盒出错：${err instanceof Error ? err.message : String(err)}` }, 500)
   })

@@ -3,6 +3,7 @@
 // 1 s instead of WeChat's 3–5 s to keep the test quick). A village secretary files and completes a problem, sends a photo, the office exports the
 // ledger, the clock jumps to Monday 08:00 and the weekly bulletin picture arrives. The README's
 // screenshot (test/e2e/screenshots/sandbox.png) is taken here.
+import { connect } from 'node:net'
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -216,6 +217,16 @@ describe('the sandbox API', () => {
     expect(await history()).toBe(before)
   })
 
+  it('closes the connection after a 413, as its header says', async () => {
+    // The body is refused unread: keep-alive would promise a socket that the server then closes.
+    for (const path of ['/api/photo', '/api/say']) {
+      const head = await rawPost(path, 30 * 1024 * 1024)
+      expect(head, path).toMatch(/^HTTP\/1\.1 413/)
+      expect(head, path).toMatch(/^connection: close$/im)
+      expect(head, path).not.toMatch(/keep-alive/i)
+    }
+  })
+
   it('starts again from the example township on reset', async () => {
     expect((await post("/api/say", { group: WEIHUA, as: "wxid_grid_01", text: "/帮助" })).status).toBe(200)
     const reset = await post('/api/reset', {})
@@ -227,6 +238,24 @@ describe('the sandbox API', () => {
     expect(clock.now.slice(0, 10)).toBe('2026-11-26')
   }, 30_000)
 })
+
+/** Starts a POST declaring `length` bytes, sends a little of it, and returns the response's head once the server closed the socket. */
+function rawPost(path: string, length: number): Promise<string> {
+  const { hostname, port } = new URL(web.url)
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname)
+    let data = ''
+    socket.on('connect', () => {
+      socket.write(`POST ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\nConnection: keep-alive\r\n\r\n`)
+      socket.write('{"group":"' + 'x'.repeat(1024))
+    })
+    socket.on('data', (chunk: Buffer) => (data += chunk.toString('latin1')))
+    // Resolves only when the server has closed the socket, as `Connection: close` says it will.
+    socket.on('close', () => resolve(data.slice(0, data.indexOf('\r\n\r\n'))))
+    socket.on('error', () => undefined)
+    socket.setTimeout(10_000, () => (socket.destroy(), reject(new Error(`the server kept the socket open: ${data}`))))
+  })
+}
 
 /** A field-photo stand-in: sky, ground and a heap, as a JPEG. */
 async function scenePhoto(): Promise<Buffer> {
