@@ -108,6 +108,20 @@ describe.skipIf(skipBrowser)('the browser sandbox, in Chromium', () => {
     expect(await paired.innerText()).toContain('#2')
   }, 30_000)
 
+  it('the 照片 button is one labelled control that opens the file chooser', async () => {
+    // What assistive technology sees: one button named 照片, no second (hidden file input) control.
+    const tree = await page.locator('#composer').ariaSnapshot()
+    expect(tree.split('\n').filter((line) => line.includes('照片'))).toEqual([expect.stringMatching(/^\s*- button "照片"/)])
+    const button = page.getByRole('button', { name: '照片', exact: true })
+    expect(await button.count()).toBe(1)
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), button.click()])
+    expect(chooser.isMultiple()).toBe(true)
+    // On a phone the word is hidden, the name stays.
+    await page.setViewportSize({ width: 390, height: 844 })
+    expect(await page.getByRole('button', { name: '照片', exact: true }).count()).toBe(1)
+    await page.setViewportSize({ width: 1440, height: 900 })
+  }, 30_000)
+
   it('the office exports the ledger as an Excel file that downloads', async () => {
     await page.selectOption('#me', 'wxid_office_liu')
     await group(TOWNSHIP).click()
