@@ -76,6 +76,8 @@ interface Generation {
   config: TownshipConfig
   sandbox: Sandbox
   assistant: RunningAssistant
+  /** The last outbox row a clock jump has looked at (see `showQueued`). */
+  outboxSeen: number
 }
 
 const UNPACED = { sameGroupSeconds: 0, switchGroupMinSeconds: 0, switchGroupMaxSeconds: 0, perMinute: 1_000_000 }
@@ -222,7 +224,7 @@ export async function startWebSandbox(options: WebSandboxOptions): Promise<WebSa
     const loggedIn = new Promise<void>((resolve) => assistant.bot.once('login', () => resolve()))
     sandbox.login()
     await loggedIn
-    return { config, sandbox, assistant }
+    return { config, sandbox, assistant, outboxSeen: 0 }
   }
 
   let generation: Promise<Generation> = boot()
@@ -255,23 +257,48 @@ export async function startWebSandbox(options: WebSandboxOptions): Promise<WebSa
   }
   const conversationKey = (groupId: string | undefined, as: string) => groupId ?? privateConversation(as)
 
+  /** Shows the scheduled posts queued since the last look (they carry their due time) as queued. */
+  async function showQueued(gen: Generation): Promise<void> {
+    const rows = await gen.assistant.db.outboxMessage.findMany({
+      where: { id: { gt: gen.outboxSeen }, status: 'pending', dueAt: { not: null } },
+      orderBy: { id: 'asc' },
+      select: { id: true, conversationId: true, text: true, mentionIds: true, fileName: true, dueAt: true },
+    })
+    if (rows.length === 0) return
+    gen.outboxSeen = rows.at(-1)!.id
+    log.showQueued(rows.map((r) => ({ ...r, mentionIds: JSON.parse(r.mentionIds) as string[], dueAt: r.dueAt! })))
+  }
+
   async function moveClock(to: ClockJump): Promise<Date> {
     return oneAtATime(async () => {
       const gen = await generation
       const target = clock.target(to)
       // Every scheduled time on the way is visited, so a week ahead brings that week's posts
-      // (not "missed" notices, which a jump straight past them would give).
-      const crons = Object.values(gen.config.schedules).filter((v): v is string => typeof v === 'string')
-      for (let step = 0; step < MAX_CLOCK_STEPS; step++) {
-        const from = new Date(clock.now().getTime() + 1)
-        const next = Math.min(...crons.map((cron) => nextOccurrence(cron, from).getTime()))
-        if (!(next <= target.getTime())) break
-        clock.moveTo(new Date(next))
+      // (not "missed" notices, which a jump straight past them would give). The time stands
+      // still at each one until what fell due then is shown (queued, at its due time); the bot's
+      // sends wait meanwhile, so each later takes its queued place instead of arriving unannounced.
+      clock.hold()
+      gen.sandbox.puppet.holdSends()
+      try {
+        const last = await gen.assistant.db.outboxMessage.findFirst({ orderBy: { id: 'desc' }, select: { id: true } })
+        gen.outboxSeen = Math.max(gen.outboxSeen, last?.id ?? 0)
+        const crons = Object.values(gen.config.schedules).filter((v): v is string => typeof v === 'string')
+        for (let step = 0; step < MAX_CLOCK_STEPS; step++) {
+          const from = new Date(clock.now().getTime() + 1)
+          const next = Math.min(...crons.map((cron) => nextOccurrence(cron, from).getTime()))
+          if (!(next <= target.getTime())) break
+          clock.moveTo(new Date(next))
+          await gen.assistant.services.schedule.check()
+          await showQueued(gen)
+        }
+        clock.moveTo(target)
         await gen.assistant.services.schedule.check()
+        await showQueued(gen)
+      } finally {
+        clock.release()
+        gen.sandbox.puppet.releaseSends()
       }
-      clock.moveTo(target)
       broadcast('clock', clockState())
-      await gen.assistant.services.schedule.check()
       return clock.now()
     })
   }
