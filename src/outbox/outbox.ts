@@ -34,6 +34,8 @@ export interface OutgoingMessage {
   mentionIds?: string[]
   file?: OutgoingFile
   priority: number
+  /** A scheduled post's due time (stored as is; sending ignores it). */
+  dueAt?: Date
 }
 
 /** What actually sends: the bot's Sender. Resolves when WeChat accepted the message; rejects on failure. */
@@ -83,6 +85,7 @@ function rowOf(message: OutgoingMessage, now: Date) {
     status: 'pending',
     notBefore: now,
     createdAt: now,
+    dueAt: message.dueAt ?? null,
   }
 }
 

@@ -20,12 +20,31 @@ export class SandboxClock {
     this.reset()
   }
 
+  /** While a jump works through a scheduled time, the time stands still there (see `hold`). */
+  private heldAt: number | undefined
+
   /** The sandbox time; pass it as the assistant's clock. */
-  readonly now: Clock = () => new Date(this.real().getTime() + this.offsetMs)
+  readonly now: Clock = () => new Date(this.heldAt ?? this.real().getTime() + this.offsetMs)
 
   /** How far the time control has moved the sandbox time (since the start or the last reset). */
   get advancedMs(): number {
-    return this.offsetMs - this.startOffsetMs
+    const offset = this.heldAt === undefined ? this.offsetMs : this.heldAt - this.real().getTime()
+    return offset - this.startOffsetMs
+  }
+
+  /**
+   * Stops the time where it is until `release`: a jump visits each scheduled time and must not
+   * drift past it while the scheduler works (what was due then is due exactly then).
+   */
+  hold(): void {
+    this.heldAt ??= this.now().getTime()
+  }
+
+  /** Lets the time run on in real time from where it stands. */
+  release(): void {
+    if (this.heldAt === undefined) return
+    this.offsetMs = this.heldAt - this.real().getTime()
+    this.heldAt = undefined
   }
 
   /** Where a jump goes: the next Monday 08:00 (weekly bulletin), the next 1st at 09:00 (monthly assessment), or one day on. */
@@ -36,11 +55,14 @@ export class SandboxClock {
 
   /** Moves the sandbox time to `when`; never backwards. */
   moveTo(when: Date): void {
-    this.offsetMs += Math.max(0, when.getTime() - this.now().getTime())
+    const ahead = Math.max(0, when.getTime() - this.now().getTime())
+    if (this.heldAt !== undefined) this.heldAt += ahead
+    else this.offsetMs += ahead
   }
 
   /** Back to the start: real time, or `startAt` (the sandbox's reset). */
   reset(): void {
+    this.heldAt = undefined
     this.offsetMs = this.startOffsetMs = this.startAt ? this.startAt.getTime() - this.real().getTime() : 0
   }
 }

@@ -7,7 +7,9 @@
 //  - the mock types file messages only for .jpg/.png/.mp4/.silk: image/* → Image, video/* → Video,
 //    audio/* → Audio, anything else → Attachment, as WeChat delivers them;
 //  - every message is stamped with the sandbox clock, so a message sent after the time control
-//    jumped ahead is not taken for one the bot missed while offline.
+//    jumped ahead is not taken for one the bot missed while offline;
+//  - the bot's sends can be held for a moment (`holdSends`): a clock jump first shows what fell
+//    due as queued, so that each message, when it goes, finds the place it was queued at.
 import type * as PUPPET from 'wechaty-puppet'
 import { types } from 'wechaty-puppet'
 import { FileBox, type FileBoxInterface } from 'file-box'
@@ -15,9 +17,24 @@ import { PuppetMock, mock } from 'wechaty-puppet-mock'
 import type { Clock } from '../time.ts'
 
 export class SandboxPuppet extends PuppetMock {
+  private held: { until: Promise<void>; release: () => void } | undefined
+
   constructor(mocker: mock.Mocker, clock: Clock) {
     super({ mocker })
     patchMessagePayloads(mocker, clock)
+  }
+
+  /** What the bot says from now on waits (like a slow network) until `releaseSends`. */
+  holdSends(): void {
+    if (this.held) return
+    let release = () => {}
+    const until = new Promise<void>((resolve) => (release = resolve))
+    this.held = { until, release }
+  }
+
+  releaseSends(): void {
+    this.held?.release()
+    this.held = undefined
   }
 
   private conversation(conversationId: string): mock.ContactMock | mock.RoomMock {
@@ -35,6 +52,7 @@ export class SandboxPuppet extends PuppetMock {
 
   // @ts-expect-error the stock mock declares Promise<void>; the Puppet contract is Promise<void | string>
   override async messageSendText(conversationId: string, text: string, mentionIdList?: string[]): Promise<void | string> {
+    await this.held?.until
     if (!this.isLoggedIn) throw new Error('not logged in')
     const user = this.mocker.ContactMock.load(this.currentUserId)
     const mentions = (mentionIdList ?? []).map((id) => this.mocker.ContactMock.load(id))
@@ -44,6 +62,7 @@ export class SandboxPuppet extends PuppetMock {
 
   // @ts-expect-error the stock mock declares Promise<void>; the Puppet contract is Promise<void | string>
   override async messageSendFile(conversationId: string, file: FileBoxInterface): Promise<void | string> {
+    await this.held?.until
     if (!this.isLoggedIn) throw new Error('not logged in')
     const user = this.mocker.ContactMock.load(this.currentUserId)
     const box = FileBox.fromBase64(await file.toBase64(), file.name)

@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url'
 import { serve } from '@hono/node-server'
 import { FileBox } from 'file-box'
 import { Hono, type Context } from 'hono'
+import sharp from 'sharp'
 import { bodyLimit } from 'hono/body-limit'
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming'
 import { z } from 'zod'
@@ -75,6 +76,8 @@ interface Generation {
   config: TownshipConfig
   sandbox: Sandbox
   assistant: RunningAssistant
+  /** The last outbox row a clock jump has looked at (see `showQueued`). */
+  outboxSeen: number
 }
 
 const UNPACED = { sameGroupSeconds: 0, switchGroupMinSeconds: 0, switchGroupMaxSeconds: 0, perMinute: 1_000_000 }
@@ -139,6 +142,33 @@ export function photoName(data: Buffer, name: string | undefined): string {
   return `${base.replace(/\.[A-Za-z0-9]{1,5}$/, '')}.${sniffed}`
 }
 
+/** What the 照片 button sends, as WeChat's photo picker does: phone pictures, judged by their bytes. */
+const PHOTO_FORMATS = new Set(['jpeg', 'png', 'gif', 'webp', 'heif'])
+const PHOTO_FORMATS_LABEL = 'JPG、PNG、GIF、WebP 或 HEIC'
+
+/** Refuses anything that is not a photo, whatever its name says (sharp reads the header only). */
+export async function checkPhoto(data: Buffer, name: string | undefined): Promise<void> {
+  const shown = `「${name?.trim() || '文件'}」`
+  let format: string | undefined
+  try {
+    format = (await sharp(data, { limitInputPixels: false }).metadata()).format
+  } catch {
+    throw new BadRequest(`${shown}不是图片：照片只能发送 ${PHOTO_FORMATS_LABEL} 图片`)
+  }
+  // An SVG or PDF is a document that would be rendered (and may run scripts), not a photo.
+  if (!format || !PHOTO_FORMATS.has(format)) {
+    throw new BadRequest(`${shown}是 ${String(format ?? '未知').toUpperCase()} 格式，不是照片：照片只能发送 ${PHOTO_FORMATS_LABEL} 图片`)
+  }
+}
+
+/**
+ * A 413 leaves the rest of the body unread, so the server closes the socket after answering:
+ * say so, or a keep-alive client would send its next request into a closed connection.
+ */
+function tooLargeAnswer(c: Context, error: string): Response {
+  return c.json({ error }, 413, { Connection: 'close' })
+}
+
 function contentDisposition(kind: 'inline' | 'attachment', name: string): string {
   const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_')
   return `${kind}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`
@@ -194,7 +224,7 @@ export async function startWebSandbox(options: WebSandboxOptions): Promise<WebSa
     const loggedIn = new Promise<void>((resolve) => assistant.bot.once('login', () => resolve()))
     sandbox.login()
     await loggedIn
-    return { config, sandbox, assistant }
+    return { config, sandbox, assistant, outboxSeen: 0 }
   }
 
   let generation: Promise<Generation> = boot()
@@ -227,23 +257,48 @@ export async function startWebSandbox(options: WebSandboxOptions): Promise<WebSa
   }
   const conversationKey = (groupId: string | undefined, as: string) => groupId ?? privateConversation(as)
 
+  /** Shows the scheduled posts queued since the last look (they carry their due time) as queued. */
+  async function showQueued(gen: Generation): Promise<void> {
+    const rows = await gen.assistant.db.outboxMessage.findMany({
+      where: { id: { gt: gen.outboxSeen }, status: 'pending', dueAt: { not: null } },
+      orderBy: { id: 'asc' },
+      select: { id: true, conversationId: true, text: true, mentionIds: true, fileName: true, dueAt: true },
+    })
+    if (rows.length === 0) return
+    gen.outboxSeen = rows.at(-1)!.id
+    log.showQueued(rows.map((r) => ({ ...r, mentionIds: JSON.parse(r.mentionIds) as string[], dueAt: r.dueAt! })))
+  }
+
   async function moveClock(to: ClockJump): Promise<Date> {
     return oneAtATime(async () => {
       const gen = await generation
       const target = clock.target(to)
       // Every scheduled time on the way is visited, so a week ahead brings that week's posts
-      // (not "missed" notices, which a jump straight past them would give).
-      const crons = Object.values(gen.config.schedules).filter((v): v is string => typeof v === 'string')
-      for (let step = 0; step < MAX_CLOCK_STEPS; step++) {
-        const from = new Date(clock.now().getTime() + 1)
-        const next = Math.min(...crons.map((cron) => nextOccurrence(cron, from).getTime()))
-        if (!(next <= target.getTime())) break
-        clock.moveTo(new Date(next))
+      // (not "missed" notices, which a jump straight past them would give). The time stands
+      // still at each one until what fell due then is shown (queued, at its due time); the bot's
+      // sends wait meanwhile, so each later takes its queued place instead of arriving unannounced.
+      clock.hold()
+      gen.sandbox.puppet.holdSends()
+      try {
+        const last = await gen.assistant.db.outboxMessage.findFirst({ orderBy: { id: 'desc' }, select: { id: true } })
+        gen.outboxSeen = Math.max(gen.outboxSeen, last?.id ?? 0)
+        const crons = Object.values(gen.config.schedules).filter((v): v is string => typeof v === 'string')
+        for (let step = 0; step < MAX_CLOCK_STEPS; step++) {
+          const from = new Date(clock.now().getTime() + 1)
+          const next = Math.min(...crons.map((cron) => nextOccurrence(cron, from).getTime()))
+          if (!(next <= target.getTime())) break
+          clock.moveTo(new Date(next))
+          await gen.assistant.services.schedule.check()
+          await showQueued(gen)
+        }
+        clock.moveTo(target)
         await gen.assistant.services.schedule.check()
+        await showQueued(gen)
+      } finally {
+        clock.release()
+        gen.sandbox.puppet.releaseSends()
       }
-      clock.moveTo(target)
       broadcast('clock', clockState())
-      await gen.assistant.services.schedule.check()
       return clock.now()
     })
   }
@@ -338,7 +393,7 @@ export async function startWebSandbox(options: WebSandboxOptions): Promise<WebSa
     }),
   )
 
-  app.post('/api/say', bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.json({ error: '消息太长' }, 413) }), async (c) => {
+  app.post('/api/say', bodyLimit({ maxSize: 64 * 1024, onError: (c) => tooLargeAnswer(c, '消息太长') }), async (c) => {
     const body = parse(sayBody, await jsonOf(c))
     const gen = await generation
     const groupId = destination(gen, body.group, body.as)
@@ -349,7 +404,7 @@ export async function startWebSandbox(options: WebSandboxOptions): Promise<WebSa
   const tooLarge = `文件太大：每次最多上传 ${uploadLimit / 1024 / 1024} MB`
   app.post(
     '/api/photo',
-    bodyLimit({ maxSize: Math.ceil(uploadLimit * 1.34) + 1024 * 1024, onError: (c) => c.json({ error: tooLarge }, 413) }),
+    bodyLimit({ maxSize: Math.ceil(uploadLimit * 1.34) + 1024 * 1024, onError: (c) => tooLargeAnswer(c, tooLarge) }),
     async (c) => {
       let fields: { group: string; as: string }
       const files: { data: Buffer; name: string | undefined }[] = []
@@ -374,6 +429,7 @@ export async function startWebSandbox(options: WebSandboxOptions): Promise<WebSa
       if (files.length === 0) throw new BadRequest('没有收到文件（字段名 file）')
       if (files.some((f) => f.data.length === 0)) throw new BadRequest('文件是空的')
       if (files.reduce((sum, f) => sum + f.data.length, 0) > uploadLimit) throw new BadRequest(tooLarge, 413)
+      for (const file of files) await checkPhoto(file.data, file.name)
       const gen = await generation
       const groupId = destination(gen, fields.group, fields.as)
       const ids: string[] = []
@@ -386,7 +442,7 @@ export async function startWebSandbox(options: WebSandboxOptions): Promise<WebSa
     },
   )
 
-  app.post('/api/clock', bodyLimit({ maxSize: 4096, onError: (c) => c.json({ error: '请求太大' }, 413) }), async (c) => {
+  app.post('/api/clock', bodyLimit({ maxSize: 4096, onError: (c) => tooLargeAnswer(c, '请求太大') }), async (c) => {
     const body = parse(clockBody, await jsonOf(c))
     await moveClock(body.to)
     return c.json({ ok: true, clock: clockState() })
@@ -416,7 +472,7 @@ export async function startWebSandbox(options: WebSandboxOptions): Promise<WebSa
 
   app.notFound((c) => c.json({ error: '没有这个地址' }, 404))
   app.onError((err, c) => {
-    if (err instanceof BadRequest) return c.json({ error: err.message }, err.status)
+    if (err instanceof BadRequest) return err.status === 413 ? tooLargeAnswer(c, err.message) : c.json({ error: err.message }, err.status)
     logger.error({ err }, 'sandbox request failed')
     return c.json({ error: `沙盒出错：${err instanceof Error ? err.message : String(err)}` }, 500)
   })

@@ -15,6 +15,8 @@ export interface ScheduledMessage {
   text: string
   mentionIds?: string[]
   file?: OutgoingFile
+  /** When it was due; the scheduler sets it on everything it queues. */
+  dueAt?: Date
 }
 
 /** Something a post settles: "weekly bulletin of 2026-W48 to the township group". */
@@ -135,8 +137,10 @@ export class Scheduler {
         continue
       }
       const { messages, writes = [] } = await plan.render(newKeys)
+      // A 'window' post belongs to its occurrence; an 'always' one says what the records show now.
+      const dueAt = job.catchUp === 'window' ? occurrence : now
       try {
-        await this.deps.queue.enqueuePosts(messages, [...rows('queued'), ...writes])
+        await this.deps.queue.enqueuePosts(messages.map((m) => ({ ...m, dueAt })), [...rows('queued'), ...writes])
         this.deps.logger.info({ job: job.name, keys: newKeys.length, messages: messages.length }, 'scheduled post queued')
       } catch (err) {
         // Another instance recorded the same key first: it posts, this one does not.

@@ -3,6 +3,7 @@
 // 1 s instead of WeChat's 3–5 s to keep the test quick). A village secretary files and completes a problem, sends a photo, the office exports the
 // ledger, the clock jumps to Monday 08:00 and the weekly bulletin picture arrives. The README's
 // screenshot (test/e2e/screenshots/sandbox.png) is taken here.
+import { connect } from 'node:net'
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -68,7 +69,7 @@ describe.skipIf(skipBrowser)('the browser sandbox, in Chromium', () => {
     await page.fill('#text', text)
     await page.press('#text', 'Enter')
   }
-  const botSays = (text: string) => page.locator('.msg.bot', { hasText: text }).last()
+  const botSays = (text: string) => page.locator('.msg.bot:not(.queued)', { hasText: text }).last()
   const group = (topic: string) => page.locator('.group', { hasText: topic })
 
   it('a village secretary files a problem and reports it done; the bot answers with its @-mention', async () => {
@@ -107,6 +108,20 @@ describe.skipIf(skipBrowser)('the browser sandbox, in Chromium', () => {
     expect(await paired.innerText()).toContain('#2')
   }, 30_000)
 
+  it('the 照片 button is one labelled control that opens the file chooser', async () => {
+    // What assistive technology sees: one button named 照片, no second (hidden file input) control.
+    const tree = await page.locator('#composer').ariaSnapshot()
+    expect(tree.split('\n').filter((line) => line.includes('照片'))).toEqual([expect.stringMatching(/^\s*- button "照片"/)])
+    const button = page.getByRole('button', { name: '照片', exact: true })
+    expect(await button.count()).toBe(1)
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), button.click()])
+    expect(chooser.isMultiple()).toBe(true)
+    // On a phone the word is hidden, the name stays.
+    await page.setViewportSize({ width: 390, height: 844 })
+    expect(await page.getByRole('button', { name: '照片', exact: true }).count()).toBe(1)
+    await page.setViewportSize({ width: 1440, height: 900 })
+  }, 30_000)
+
   it('the office exports the ledger as an Excel file that downloads', async () => {
     await page.selectOption('#me', 'wxid_office_liu')
     await group(TOWNSHIP).click()
@@ -134,12 +149,13 @@ describe.skipIf(skipBrowser)('the browser sandbox, in Chromium', () => {
     expect(await picture.getAttribute('alt')).toBe('周通报-2026-W48.png')
     // Paced: the 07:30 duty reminder and the 08:00 bulletin, queued together by the jump, go out
     // at least sameGroupSeconds apart (the bulletin's text and picture are one outgoing message).
-    const { messages } = (await (await fetch(`${web.url}/api/messages?group=${encodeURIComponent(TOWNSHIP)}`)).json()) as {
-      messages: { kind: string; text: string; at: string; fromBot: boolean }[]
-    }
-    const reminderAt = Date.parse(messages.find((m) => m.fromBot && m.text.includes('值班领导：王乡长'))!.at)
-    const bulletinAt = Date.parse(messages.find((m) => m.fromBot && m.text.includes('周通报'))!.at)
-    expect(bulletinAt - reminderAt).toBeGreaterThanOrEqual(950)
+    // Each shows the time it was due, not when the pacing let it go.
+    expect(await botSays('值班领导：王乡长').locator('.meta').innerText()).toContain('07:30')
+    expect(await text.locator('.meta').innerText()).toContain('08:00')
+    const messages = await history(TOWNSHIP)
+    const reminderSent = Date.parse(messages.find((m) => m.fromBot && m.text.includes('值班领导：王乡长'))!.sentAt!)
+    const bulletinSent = Date.parse(messages.find((m) => m.fromBot && m.text.includes('周通报'))!.sentAt!)
+    expect(bulletinSent - reminderSent).toBeGreaterThanOrEqual(950)
 
     // The week's duty leader, just reminded, verifies the finished problem.
     await say('/销号 1')
@@ -194,6 +210,38 @@ describe('the sandbox API', () => {
     expect(state.status).toBe(200)
   })
 
+  it('refuses an upload that is not a picture, whatever its name, and posts nothing', async () => {
+    const history = async () =>
+      ((await (await fetch(`${web.url}/api/messages?group=${encodeURIComponent(WEIHUA)}`)).json()) as { messages: unknown[] }).messages.length
+    const before = await history()
+    const form = new FormData()
+    form.append('group', WEIHUA)
+    form.append('as', 'wxid_sec_weihua')
+    form.append('file', new Blob(['三组路边垃圾已清理\n'], { type: 'text/plain' }), '说明.txt')
+    const text = await post('/api/photo', form, {})
+    expect(text.status).toBe(400)
+    expect(((await text.json()) as { error: string }).error).toMatch(/「说明\.txt」不是图片.*JPG/)
+    // The name says JPEG, the bytes do not: the bytes decide.
+    const named = await post('/api/photo', { group: WEIHUA, as: 'wxid_sec_weihua', name: 'photo.jpg', data: Buffer.from('not a picture at all').toString('base64') })
+    expect(named.status).toBe(400)
+    expect(((await named.json()) as { error: string }).error).toMatch(/「photo\.jpg」不是图片.*JPG、PNG/)
+    // An image, but not a photo WeChat would send as one (an SVG is a document that runs scripts).
+    const svg = await post('/api/photo', { group: WEIHUA, as: 'wxid_sec_weihua', name: 'logo.svg', data: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"/>').toString('base64') })
+    expect(svg.status).toBe(400)
+    expect(((await svg.json()) as { error: string }).error).toMatch(/SVG/)
+    expect(await history()).toBe(before)
+  })
+
+  it('closes the connection after a 413, as its header says', async () => {
+    // The body is refused unread: keep-alive would promise a socket that the server then closes.
+    for (const path of ['/api/photo', '/api/say']) {
+      const head = await rawPost(path, 30 * 1024 * 1024)
+      expect(head, path).toMatch(/^HTTP\/1\.1 413/)
+      expect(head, path).toMatch(/^connection: close$/im)
+      expect(head, path).not.toMatch(/keep-alive/i)
+    }
+  })
+
   it('starts again from the example township on reset', async () => {
     expect((await post("/api/say", { group: WEIHUA, as: "wxid_grid_01", text: "/帮助" })).status).toBe(200)
     const reset = await post('/api/reset', {})
@@ -204,6 +252,84 @@ describe('the sandbox API', () => {
     expect(clock.advancedMs).toBe(0)
     expect(clock.now.slice(0, 10)).toBe('2026-11-26')
   }, 30_000)
+})
+
+interface Listed {
+  id: string
+  text: string
+  at: string
+  sentAt?: string
+  queued?: boolean
+  fromBot: boolean
+}
+async function history(group: string): Promise<Listed[]> {
+  return ((await (await fetch(`${web.url}/api/messages?group=${encodeURIComponent(group)}`)).json()) as { messages: Listed[] }).messages
+}
+
+/** Starts a POST declaring `length` bytes, sends a little of it, and returns the response's head once the server closed the socket. */
+function rawPost(path: string, length: number): Promise<string> {
+  const { hostname, port } = new URL(web.url)
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname)
+    let data = ''
+    socket.on('connect', () => {
+      socket.write(`POST ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\nConnection: keep-alive\r\n\r\n`)
+      socket.write('{"group":"' + 'x'.repeat(1024))
+    })
+    socket.on('data', (chunk: Buffer) => (data += chunk.toString('latin1')))
+    // Resolves only when the server has closed the socket, as `Connection: close` says it will.
+    socket.on('close', () => resolve(data.slice(0, data.indexOf('\r\n\r\n'))))
+    socket.on('error', () => undefined)
+    socket.setTimeout(10_000, () => (socket.destroy(), reject(new Error(`the server kept the socket open: ${data}`))))
+  })
+}
+
+describe('fast-forward', () => {
+  const post = (path: string, body: unknown) => fetch(web.url + path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
+  const at = (iso: string) => new Date(iso).toISOString()
+
+  it('stamps each scheduled message with the time it was due, and shows all of it (queued) once the clock has moved', async () => {
+    expect((await post('/api/reset', {})).status).toBe(200) // Thursday 26 November, 10:00
+    await post('/api/say', { group: WEIHUA, as: 'wxid_sec_weihua', text: '/问题 卫华村 三组路边垃圾堆放 限期2天' }) // due Saturday 28th
+    await expect.poll(async () => (await history(WEIHUA)).some((m) => m.fromBot && m.text.includes('已登记 #1')), { timeout: 10_000 }).toBe(true)
+
+    // → Monday 30 November 08:00, not waiting for the paced sends.
+    expect((await post('/api/clock', { to: 'monday' })).status).toBe(200)
+    let weihua = await history(WEIHUA)
+    const soon = weihua.find((m) => m.fromBot && m.text.includes('还剩1天'))
+    const overdue = weihua.find((m) => m.fromBot && m.text.includes('已逾期1天'))
+    // Reminders follow the records at whichever scheduler time comes first (here the 03:00
+    // backup's): due the day before the deadline, and the day after it; on the minute, not when sent.
+    const deadline = Date.parse('2026-11-29T00:00:00+08:00')
+    expect(soon?.at).toMatch(/^2026-11-2[67]T\d\d:\d\d:00\.000Z$/)
+    expect(Date.parse(soon!.at)).toBeLessThan(deadline)
+    expect(overdue?.at).toMatch(/^2026-11-2[89]T\d\d:\d\d:00\.000Z$/)
+    expect(Date.parse(overdue!.at)).toBeGreaterThan(deadline)
+    const township = await history(TOWNSHIP)
+    expect(township.find((m) => m.text.includes('值班领导：'))?.at).toBe(at('2026-11-30T07:30:00+08:00'))
+    expect(township.find((m) => m.text.includes('周通报'))?.at).toBe(at('2026-11-30T08:00:00+08:00'))
+
+    // → Monday 7 December 08:00, past Wednesday's 10:00 tips.
+    expect((await post('/api/clock', { to: 'monday' })).status).toBe(200)
+    const tip = (await history(WEIHUA)).find((m) => m.fromBot && m.text.startsWith('📢'))
+    expect(tip?.at).toBe(at('2026-12-02T10:00:00+08:00'))
+    const { assistant } = await web.running()
+    const rows = await assistant.db.outboxMessage.findMany({ where: { text: { startsWith: '📢' } }, select: { dueAt: true } })
+    expect(rows.length).toBeGreaterThan(0)
+    for (const row of rows) expect(row.dueAt?.toISOString()).toBe(at('2026-12-02T10:00:00+08:00'))
+
+    // Once paced out, each keeps its due time and says when it actually went.
+    await expect.poll(async () => (await history(WEIHUA)).some((m) => m.queued), { timeout: 60_000, interval: 500 }).toBe(false)
+    weihua = await history(WEIHUA)
+    const sentTip = weihua.find((m) => m.fromBot && m.text.startsWith('📢'))!
+    expect(sentTip.at).toBe(at('2026-12-02T10:00:00+08:00'))
+    expect(Date.parse(sentTip.sentAt!)).toBeGreaterThanOrEqual(Date.parse('2026-12-07T08:00:00+08:00'))
+    // In every conversation the times only go forward: no "还剩1天" after the deadline.
+    for (const list of [weihua, await history(TOWNSHIP)]) {
+      const times = list.map((m) => Date.parse(m.at))
+      expect(times).toEqual([...times].sort((a, b) => a - b))
+    }
+  }, 90_000)
 })
 
 /** A field-photo stand-in: sky, ground and a heap, as a JPEG. */
