@@ -103,7 +103,7 @@ export function buildServices(deps: {
     status: () => statusReport({ db, ...maintenance }),
     exports: {
       ledger: (village) => exportLedger(db, { townshipName: township.name, now: clock(), village }),
-      campaign: () => exportCampaign(db, { townshipName: township.name, now: clock() }),
+      campaign: () => exportCampaign(db, { townshipName: township.name, now: clock(), villages: township.villageNames }),
     },
     schedule,
     tips,
