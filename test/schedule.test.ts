@@ -95,6 +95,17 @@ describe('scheduled posts', () => {
     expect(seen[tipCount]).toBe(seen[0])
   })
 
+  it('a job runs at its own time only: the backup at 03:00 posts no deadline reminder', async () => {
+    f.clock.set(at('2026-11-30T02:00:00Z'))
+    await f.say(SECRETARY, '/问题 三组路边垃圾堆放 限期3天', '卫华村')
+    f.clock.set(at('2026-11-30T19:00:00Z')) // 12月1日 03:00 in Shanghai: the backup's time
+    await f.services.schedule.checkDue(f.clock())
+    expect(postsTo(WEIHUA, '整改提醒')).toHaveLength(0)
+    f.clock.set(at('2026-12-01T01:00:00Z')) // 09:00: the reminders' time
+    await f.services.schedule.checkDue(f.clock())
+    expect(postsTo(WEIHUA, '整改提醒')).toHaveLength(1)
+  })
+
   it('reminds before the deadline and when overdue, once each, then issues 黄牌 and 红牌 once', async () => {
     f.clock.set(at('2026-11-30T02:00:00Z'))
     await f.say(SECRETARY, '/问题 三组路边垃圾堆放 限期3天', '卫华村') // deadline: 12月3日 end of day

@@ -43,17 +43,32 @@ type Transaction = Awaited<ReturnType<Adapter['startTransaction']>>
 /** Set while a transaction's callback runs (timers it starts see `open: false` once it ended). */
 const insideTransaction = new AsyncLocalStorage<{ open: boolean }>()
 
-/** A first-come, first-served lock. */
+/**
+ * The connection's lock. Single statements (a message stored on arrival, a "sent" mark) go
+ * before transactions waiting for their turn: they are short, and storing what WeChat
+ * delivered must not wait behind a queue of other messages' handling.
+ */
 class Turns {
-  private tail: Promise<void> = Promise.resolve()
+  private busy = false
+  private readonly statements: (() => void)[] = []
+  private readonly transactions: (() => void)[] = []
 
   /** Resolves with the release function once it is this caller's turn. */
-  take(): Promise<() => void> {
-    let release!: () => void
-    const done = new Promise<void>((resolve) => (release = resolve))
-    const turn = this.tail.then(() => release)
-    this.tail = this.tail.then(() => done)
-    return turn
+  take(kind: 'statement' | 'transaction'): Promise<() => void> {
+    return new Promise((resolve) => {
+      const grant = () => {
+        this.busy = true
+        let released = false
+        resolve(() => {
+          if (released) return
+          released = true
+          this.busy = false
+          ;(this.statements.shift() ?? this.transactions.shift())?.()
+        })
+      }
+      if (!this.busy) grant()
+      else (kind === 'statement' ? this.statements : this.transactions).push(grant)
+    })
   }
 }
 
@@ -70,7 +85,7 @@ function inTurns(factory: AdapterFactory): AdapterFactory {
     const turns = new Turns()
     const alone = async <T>(work: () => Promise<T>): Promise<T> => {
       refuseInsideTransaction()
-      const release = await turns.take()
+      const release = await turns.take('statement')
       try {
         return await work()
       } finally {
@@ -86,7 +101,7 @@ function inTurns(factory: AdapterFactory): AdapterFactory {
       dispose: () => inner.dispose(),
       async startTransaction(isolationLevel) {
         refuseInsideTransaction()
-        const release = await turns.take()
+        const release = await turns.take('transaction')
         let tx: Transaction
         try {
           tx = await inner.startTransaction(isolationLevel)

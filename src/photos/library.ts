@@ -204,7 +204,9 @@ export function photosAddedText(target: EvidenceTarget, linked: number, repeated
     : target.reportId
       ? [`随手拍 R${target.reportId}`, '照片']
       : [`最美庭院（记录 ${target.recordId}）`, '照片']
-  if (linked === 0) return `${owner} 的${photos}里已有${repeated > 1 ? '这些' : '这张'}照片，没有重复计入。`
+  // No space after a closing bracket: 最美庭院（记录 2）添加照片, as before.
+  const gap = owner.endsWith('）') ? '' : ' '
+  if (linked === 0) return `${owner}${gap}的${photos}里已有${repeated > 1 ? '这些' : '这张'}照片，没有重复计入。`
   const repeats = repeated > 0 ? `（另有 ${repeated} 张是重复发送的同一张照片，没有重复计入）` : ''
-  return `已为 ${owner} 添加${photos} ${linked} 张${repeats}`
+  return `已为 ${owner}${gap}添加${photos} ${linked} 张${repeats}`
 }

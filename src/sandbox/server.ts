@@ -288,11 +288,11 @@ export async function startWebSandbox(options: WebSandboxOptions): Promise<WebSa
           const next = Math.min(...crons.map((cron) => nextOccurrence(cron, from).getTime()))
           if (!(next <= target.getTime())) break
           clock.moveTo(new Date(next))
-          await gen.assistant.services.schedule.check()
+          await gen.assistant.services.schedule.checkDue(new Date(next))
           await showQueued(gen)
         }
         clock.moveTo(target)
-        await gen.assistant.services.schedule.check()
+        await gen.assistant.services.schedule.checkDue(target)
         await showQueued(gen)
       } finally {
         clock.release()

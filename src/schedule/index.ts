@@ -45,6 +45,11 @@ export class Schedule {
     return this.scheduler.check()
   }
 
+  /** Posts what falls due exactly at `at`, as the timers would at that moment. */
+  checkDue(at: Date): Promise<void> {
+    return this.scheduler.checkDue(at)
+  }
+
   plan() {
     return this.scheduler.plan()
   }

