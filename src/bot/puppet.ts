@@ -1,5 +1,6 @@
 // Which WeChat the bot talks to: a real account through wechaty-puppet-service.
 import { PuppetService } from 'wechaty-puppet-service'
+import { log } from 'wechaty-puppet'
 import type { Environment } from '../config/env.ts'
 
 type PuppetServiceOptions = NonNullable<ConstructorParameters<typeof PuppetService>[0]>
@@ -10,17 +11,44 @@ interface PayloadStore {
   stop(): Promise<void>
 }
 
+/** The part of upstream's GrpcManager (not exported) that is used here: its event stream's events. */
+interface GrpcEvents {
+  on(event: 'end' | 'error', listener: (...args: unknown[]) => void): unknown
+}
+
 /** Closing caches by folder: a new client for the same token (a restart) waits for the old one's. */
 const closing = new Map<string, Promise<void>>()
 
+/** Seconds to wait before reconnecting: 1, 2, 4 … after each failed try, at most this. */
+const RECONNECT_MAX_SECONDS = 30
+/** A connection that lived this long starts the backoff afresh when it is lost. */
+const RECONNECT_HEALTHY_MS = 60_000
+
 /**
- * PuppetService, with one upstream race fixed: when its watchdog resets the connection, the
- * payload cache is stopped (logout) and started again (login) without waiting, so LevelDB is
- * reopened while its lock is still held and throws where nothing can catch it, killing the
- * process (cf. wechaty #2197). Here a start waits for the stop before it, also across client
- * instances (a bot stopped and started again), and stop() resolves once the cache is closed.
+ * PuppetService, with two upstream gaps closed.
+ *
+ * 1. When its watchdog resets the connection, the payload cache is stopped (logout) and started
+ *    again (login) without waiting, so LevelDB is reopened while its lock is still held and throws
+ *    where nothing can catch it, killing the process (cf. wechaty #2197). Here a start waits for
+ *    the stop before it, also across client instances (a bot stopped and started again), and
+ *    stop() resolves once the cache is closed.
+ * 2. Upstream only logs the end of the gRPC event stream (a service restart ends it at once with
+ *    CANCELLED) and leaves recovery to the watchdog, which fires after 60 s without events: a
+ *    restart of the service cost a minute of deafness. Here the stream's end or error starts
+ *    the same reset (stop, then start) as the watchdog does, after 1 s, and again after 2, 4 …
+ *    30 s while the service is not back. The watchdog stays for a stream that goes silent
+ *    without ending.
  */
 export class ResilientPuppetService extends PuppetService {
+  readonly #startPuppet: () => Promise<void>
+  /** Started by its owner and not stopped by it since: then a lost connection is ours to restore. */
+  #wanted = false
+  /** Inside a reset (ours or the watchdog's): its stop and its stream's end are not the owner's. */
+  #resetting = 0
+  #timer: ReturnType<typeof setTimeout> | undefined
+  #failures = 0
+  #connectedAt = 0
+
   constructor(options: PuppetServiceOptions) {
     super(options)
     const store = (this as unknown as { _payloadStore: PayloadStore })._payloadStore
@@ -35,12 +63,82 @@ export class ResilientPuppetService extends PuppetService {
       await closing.get(store.storeDir)
       return start(accountId)
     }
-    // Stopped means the payload cache is closed too, so the next client can open it.
+    // start and stop are typed as properties upstream, so they are wrapped here rather than overridden.
+    const startPuppet = this.start.bind(this)
     const stopPuppet = this.stop.bind(this)
+    this.#startPuppet = startPuppet
+    this.start = async () => {
+      this.#wanted = true
+      await startPuppet()
+      this.#connectedAt = Date.now()
+    }
+    // Stopped means the payload cache is closed too, so the next client can open it.
     this.stop = async () => {
+      if (this.#resetting === 0) {
+        this.#wanted = false
+        clearTimeout(this.#timer)
+        this.#timer = undefined
+      }
       await stopPuppet()
       await closing.get(store.storeDir)
     }
+  }
+
+  /** The watchdog's reset and ours: a reset whose start failed leaves the puppet stopped, so try again. */
+  override async reset(): Promise<void> {
+    this.#resetting++
+    try {
+      await super.reset()
+    } finally {
+      this.#resetting--
+    }
+    this.#afterTry()
+  }
+
+  protected override bridgeGrpcEventStream(client: Parameters<PuppetService['bridgeGrpcEventStream']>[0]): void {
+    super.bridgeGrpcEventStream(client)
+    const lost = (how: string) => {
+      // Only the live stream counts: stop() drops the manager before destroying its stream.
+      if (this._grpcManager !== client || this.#resetting > 0 || this.state.active() !== true) return
+      if (Date.now() - this.#connectedAt > RECONNECT_HEALTHY_MS) this.#failures = 0
+      this.#reconnectSoon(how)
+    }
+    const events = client as unknown as GrpcEvents
+    events.on('end', () => lost('ended'))
+    events.on('error', (e) => lost(`failed (${e instanceof Error ? e.message : String(e)})`))
+  }
+
+  #reconnectSoon(how: string): void {
+    if (!this.#wanted || this.#timer) return
+    const seconds = Math.min(RECONNECT_MAX_SECONDS, 2 ** this.#failures)
+    this.#failures++
+    log.warn('ResilientPuppetService', 'event stream %s: reconnecting in %d s', how, seconds)
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined
+      void this.#reconnect()
+    }, seconds * 1000)
+    this.#timer.unref()
+  }
+
+  async #reconnect(): Promise<void> {
+    if (!this.#wanted) return
+    if (this.state.active()) return this.reset()
+    // A failed try left the puppet stopped: start it again (start errors reach 'error' listeners).
+    this.#resetting++
+    try {
+      await this.#startPuppet()
+    } catch {
+      // tried again below
+    } finally {
+      this.#resetting--
+    }
+    this.#afterTry()
+  }
+
+  #afterTry(): void {
+    if (!this.#wanted) return
+    if (this.state.active() === true) this.#connectedAt = Date.now()
+    else this.#reconnectSoon('still down')
   }
 }
 

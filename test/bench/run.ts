@@ -37,6 +37,8 @@ const MEASURED = 1_000
 const WARMUP = 50
 const IN_FLIGHT = 20
 const REPLY_TIMEOUT_MS = 15_000
+/** Longer than the puppet's 60 s watchdog, so that a regression to it shows as a figure. */
+const RECONNECT_TIMEOUT_MS = 90_000
 /** After a run, how long to keep watching for stray extra replies. */
 const QUIET_MS = 300
 
@@ -165,6 +167,25 @@ async function measure(t: WireTownship, name: string, slots: Slot[], make: (i: n
   return drive(t, name, MEASURED, slots, offset)
 }
 
+/**
+ * Restarts the WeChat service (at once, nothing in flight) and keeps `slot` writing, one message
+ * every 100 ms, until the bot says anything in that group: ms from the service being back to
+ * that answer. The puppet's watchdog alone would take up to 60 s.
+ */
+async function reconnect(t: WireTownship, name: string, slot: Slot, make: (i: number, slot: Slot, slotIndex: number) => Request): Promise<{ name: string; ms: number }> {
+  const { room, seen } = t.rooms.get(slot.topic)!
+  const talker = t.contact(slot.sender)
+  await t.wechat.restart()
+  const backAt = performance.now()
+  const from = seen.messages.length
+  for (let i = 0; performance.now() - backAt < RECONNECT_TIMEOUT_MS; i++) {
+    talker.say(make(i, slot, 0).text).to(room)
+    await sleep(100)
+    if (seen.messages.slice(from).some((m) => m.talkerId === BOT_ID)) return { name, ms: performance.now() - backAt }
+  }
+  throw new Error(`${name}: no answer within ${RECONNECT_TIMEOUT_MS / 1000} s of the service being back`)
+}
+
 /* -------------------------------------------------------------------------- */
 
 const mentioning = (slot: Slot) => (m: SeenMessage) => m.mentionIds?.length === 1 && m.mentionIds[0] === slot.sender
@@ -199,6 +220,7 @@ function statsRequest(slot: Slot): Request {
 /* -------------------------------------------------------------------------- */
 
 const results: RunResult[] = []
+const reconnects: Array<{ name: string; ms: number }> = []
 const cleanups: Array<() => Promise<void>> = []
 const tempDirs: string[] = []
 let exitCode = 0
@@ -232,6 +254,8 @@ try {
     results.push(await measure(t, 'echo bot, 1 at a time', [SEQUENTIAL_SLOT], echoRequest('seq')))
     results.push(await measure(t, `echo bot, ${IN_FLIGHT} in flight`, SLOTS, echoRequest('par')))
     if (echo.errors.length > 0) throw new Error(`echo bot errors: ${echo.errors.map((e) => e.message).join('; ')}`)
+    // Last: the restart's CANCELLED is an error the bot is told of, rightly.
+    reconnects.push(await reconnect(t, 'echo bot', SEQUENTIAL_SLOT, echoRequest('restart')))
     await cleanups.pop()!()
   }
 
@@ -276,6 +300,7 @@ try {
     results.push(await progressRun(`/整改, ${IN_FLIGHT} in flight`, SLOTS, (_, k) => slotProblems[k]!, 'par'))
     results.push(await measure(t, '/统计, 1 at a time', [SEQUENTIAL_SLOT], (_, slot) => statsRequest(slot)))
     results.push(await measure(t, `/统计, ${IN_FLIGHT} in flight`, SLOTS, (_, slot) => statsRequest(slot)))
+    reconnects.push(await reconnect(t, 'assistant (/统计)', SEQUENTIAL_SLOT, (_, slot) => statsRequest(slot)))
 
     await cleanups.pop()!()
   }
@@ -308,6 +333,8 @@ try {
   console.log(line(header))
   console.log(widths.map((w) => '-'.repeat(w)).join('  '))
   for (const row of rows) console.log(line(row))
+  console.log('')
+  console.log(`WeChat service restarted → first answer after it is back (watchdog alone: up to 60 s): ${reconnects.map((r) => `${r.name} ${(r.ms / 1000).toFixed(1)} s`).join(', ')}`)
   console.log('')
   console.log(`every measured message got exactly one reply; /整改 runs wrote ${MEASURED} history rows each. total ${((performance.now() - wallStart) / 1000).toFixed(1)} s`)
 } catch (error) {

@@ -7,6 +7,8 @@ const WEIHUA = '卫华村人居环境群'
 const SECRETARY = 'wxid_sec_weihua'
 const ADMIN = 'wxid_office_liu'
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+/** From the service being back to the bot's first answer: far below the puppet's 60 s watchdog. */
+const RECONNECT_BOUND_MS = 15_000
 
 describe('outages of the WeChat service', () => {
   let t: WireTownship
@@ -42,6 +44,48 @@ describe('outages of the WeChat service', () => {
     expect(notices[0]!.text).toMatch(/现已恢复。期间的消息 \d+ 条已补办/)
     expect(await t.assistant.ledger.list('卫华村')).toHaveLength(1)
   }, 90_000)
+})
+
+describe('a restart of the WeChat service', () => {
+  let t: WireTownship
+  afterEach(() => t.close())
+
+  /** Restarts the service (down for `downMs`), keeps writing, and says how long after its return the bot answered. */
+  async function restartAndWaitForAnswer(downMs: number): Promise<number | undefined> {
+    const { room, seen } = t.rooms.get(WEIHUA)!
+    await t.wechat.restart(downMs)
+    const backAt = Date.now()
+    const from = seen.messages.length
+    // Keep writing (what is said while the bot is deaf is lost at the mock) until it answers. A
+    // reply whose sending the restart cut may come again (the outbox retries it, 5 s later):
+    // only a /台账 reply counts.
+    while (Date.now() - backAt < RECONNECT_BOUND_MS) {
+      t.contact(SECRETARY).say('/台账').to(room)
+      await sleep(250)
+      if (seen.messages.slice(from).some((m) => m.talkerId === BOT_ID && m.text.includes('卫华村台账') && !m.text.includes('已登记'))) return Date.now() - backAt
+    }
+    return undefined
+  }
+
+  // The puppet's own watchdog (60 s without any event) recovers too, but only ~55 s after the
+  // service is back. The event stream's end is known at once, so reconnecting on it makes a
+  // restart cost seconds. Default watchdog here, so only that fast path can pass.
+  it('answers again within seconds of the service coming back, well before the 60 s watchdog', async () => {
+    t = await startWireTownship()
+    await t.startBot()
+    await t.say(SECRETARY, WEIHUA, '/问题 三组路边垃圾堆放')
+    expect(await restartAndWaitForAnswer(0), 'answered within 15 s of the service being back').toBeDefined()
+  }, 60_000)
+
+  it('keeps trying while the service is down for a few seconds, and answers soon after it is back', async () => {
+    t = await startWireTownship()
+    await t.startBot()
+    await t.say(SECRETARY, WEIHUA, '/问题 三组路边垃圾堆放')
+    // Down for 4 s: the tries after 1 s and 1 + 2 s fail, the one after 1 + 2 + 4 s gets through.
+    expect(await restartAndWaitForAnswer(4000), 'answered within 15 s of the service being back').toBeDefined()
+    // And the connection it made is a whole one: a second restart is recovered from as quickly.
+    expect(await restartAndWaitForAnswer(0), 'answered within 15 s of the second return').toBeDefined()
+  }, 60_000)
 })
 
 describe('a crash in the middle of work', () => {

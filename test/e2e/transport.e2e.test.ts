@@ -7,11 +7,12 @@
  *  - `bot.stop()` completes in milliseconds and leaves no open handles;
  *  - messages sent while no bot is connected are NOT delivered later (no backlog),
  *    but an old message can still be looked up by id (same id, original date);
- *  - after a server restart the bot's event stream is dead and it does NOT notice:
- *    `isLoggedIn` stays true, outgoing say() works (gRPC unary calls reconnect), but
- *    nothing is received. It only recovers when the puppet watchdog fires
- *    (`timeoutSeconds`, default 60 s) and resets (stop+start) the puppet; messages
- *    sent in between are lost.
+ *  - after a server restart the bot's event stream ends at once (gRPC CANCELLED, then
+ *    'end'). Upstream's PuppetService only logs that: `isLoggedIn` stays true, outgoing
+ *    say() works (gRPC unary calls reconnect), but nothing is received until the puppet
+ *    watchdog fires (`timeoutSeconds`, default 60 s) and resets (stop+start) the puppet.
+ *    The project's ResilientPuppetService (used here) starts that reset on the stream's
+ *    end, 1 s later. Either way, messages sent in between are lost.
  *  - a bot with no 'error' listener crashes the process on that restart
  *    (unhandled 'error' event "1 CANCELLED: Call cancelled").
  */
@@ -262,7 +263,7 @@ describe('wechaty over wechaty-puppet-service (gRPC) against PuppetMock', () => 
     expect(live.ageSeconds).toBe(0)
   }, 20_000)
 
-  it('server restart: the bot goes deaf until its watchdog resets the puppet, then recovers by itself', async () => {
+  it('server restart: the bot notices its event stream ended and reconnects by itself', async () => {
     const errorsBefore = echo.errors.length
     let logouts = 0
     let logins = 0
@@ -272,26 +273,16 @@ describe('wechaty over wechaty-puppet-service (gRPC) against PuppetMock', () => 
     await mw.restart()
     expect(mw.puppet.isLoggedIn).toBe(true) // mocker state and login survive a server restart
 
-    // 1. the bot does not notice: still "logged in", but its event stream is gone
-    expect(echo.bot.isLoggedIn).toBe(true)
-    let from = col.messages.length
+    // 1. said before the bot reconnects (1 s after its stream ended): there is no backlog
     alice.say('lost during outage').to(room)
-    await sleep(1_000)
-    expect(botSeen.find(s => s.text === 'lost during outage')).toBeUndefined()
-    expect(col.messages.slice(from).filter(m => m.talkerId === botUser.id)).toEqual([])
 
-    // 2. outgoing calls do work (gRPC unary calls reconnect on their own)
-    const botRoom = await echo.bot.Room.find({ id: room.id })
-    await botRoom!.say('outgoing during outage')
-    await col.waitFor(m => m.talkerId === botUser.id && m.text === 'outgoing during outage', 3_000, from)
-
-    // 3. after `timeoutSeconds` without events the watchdog resets the puppet:
-    //    logout + (sticky) login, a new event stream, and messages flow again
-    await waitUntil(() => logins > 0, (WATCHDOG_SECONDS + 5) * 1_000, 'watchdog reset + re-login')
+    // 2. the stream's end (CANCELLED) starts a reset: logout + (sticky) login, a new event
+    //    stream, and messages flow again (resilience.e2e.test.ts shows this beats the watchdog)
+    await waitUntil(() => logins > 0, (WATCHDOG_SECONDS + 5) * 1_000, 'reconnect + re-login')
     expect(logouts).toBeGreaterThan(0)
-    expect(echo.errors.slice(errorsBefore).map(e => e.message).join('\n')).toMatch(/CANCELLED|WatchdogAgent reset/)
+    expect(echo.errors.slice(errorsBefore).map(e => e.message).join('\n')).toMatch(/CANCELLED/)
 
-    from = col.messages.length
+    const from = col.messages.length
     alice.say('after server restart').to(room)
     await col.waitFor(m => m.talkerId === botUser.id && m.text === 'after server restart', 5_000, from)
     // the message sent during the outage is never delivered

@@ -39,8 +39,10 @@
  *  - `restart()`: the server comes back on the same port with the same puppet,
  *    mocker and login; the running bot does NOT notice — its event stream is dead
  *    (no incoming messages, still `isLoggedIn`), outgoing calls work again at once.
- *    It recovers only when its watchdog fires after `timeoutSeconds` and resets the
- *    puppet (logout, then login via stickyLogin). Messages in between are lost.
+ *    A stock PuppetService recovers only when its watchdog fires after `timeoutSeconds`
+ *    and resets the puppet (logout, then login via stickyLogin); the project's
+ *    ResilientPuppetService resets on the stream's end (gRPC CANCELLED, at once), 1 s
+ *    later. Messages in between are lost.
  *    The reset emits 'error' events ("1 CANCELLED: Call cancelled", "WatchdogAgent
  *    reset ...") on the bot: a Wechaty with no 'error' listener CRASHES the process.
  *  - Stop the bot before the server (stopping the server first also works; a bot left
@@ -225,9 +227,10 @@ export interface MockWechat {
   stop     (): Promise<void>
   /**
    * Stop and start the gRPC server again on the same port, keeping the same
-   * PuppetMock and mocker (contacts, rooms, messages, login state all survive).
+   * PuppetMock and mocker (contacts, rooms, messages, login state all survive),
+   * after `downMs` without a server (default 0: at once).
    */
-  restart  (): Promise<void>
+  restart  (downMs?: number): Promise<void>
 }
 
 export async function getFreePort (host = '127.0.0.1'): Promise<number> {
@@ -346,8 +349,11 @@ export async function startMockWechat (opts: StartMockWechatOptions = {}): Promi
     port,
     puppet,
     puppetOptions: { endpoint, tls: { disable: true }, token },
-    async restart () {
+    async restart (downMs = 0) {
       await stopServer()
+      if (downMs > 0) {
+        await new Promise(resolve => setTimeout(resolve, downMs))
+      }
       server = newServer()
       await server.start()
     },
