@@ -2,6 +2,18 @@
 import type { CommandDefinition } from '../src/registry/index.ts'
 import acceptReport from './accept-report.ts'
 import activity from './activity.ts'
+import applyRole from './apply-role.ts'
+import appoint from './appoint.ts'
+import approveRole from './approve-role.ts'
+import becomeAdmin from './become-admin.ts'
+import bindGroup from './bind-group.ts'
+import confirmImport from './confirm-import.ts'
+import dismiss from './dismiss.ts'
+import groups from './groups.ts'
+import importFile from './import.ts'
+import people from './people.ts'
+import refuseRole from './refuse-role.ts'
+import unbindGroup from './unbind-group.ts'
 import addTip from './add-tip.ts'
 import agreement from './agreement.ts'
 import approveExtension from './approve-extension.ts'
@@ -80,6 +92,18 @@ export const commands: CommandDefinition<any>[] = [
   stats,
   ranking,
   status,
+  becomeAdmin,
+  bindGroup,
+  unbindGroup,
+  groups,
+  appoint,
+  dismiss,
+  applyRole,
+  approveRole,
+  refuseRole,
+  people,
+  importFile,
+  confirmImport,
   help,
   cancel,
 ]

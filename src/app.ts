@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { WechatyBuilder } from 'wechaty'
 import { commands } from '../commands/index.ts'
-import { assistantPlugin } from './bot/assistant.ts'
+import { assistantPlugin, type GroupEvents } from './bot/assistant.ts'
 import { WechatyGroups } from './bot/groups.ts'
 import { Sender } from './bot/sender.ts'
 import type { TownshipConfig } from './config/schema.ts'
@@ -17,7 +17,14 @@ import { Outbox, PRIORITY, type OutgoingMessage } from './outbox/index.ts'
 import { loadTipsFile, Schedule, TipLibrary, type GroupDirectory, type PostQueue } from './schedule/index.ts'
 import { createLogger, type Logger } from './log.ts'
 import { PhotoLibrary, PhotoPairing, PhotoStore } from './photos/index.ts'
-import { createDispatcher, Registry, type Notifier, type ReplySink, type RunInScope, type Services } from './registry/index.ts'
+import { createDispatcher, Registry, type MessageHooks, type Notifier, type ReplySink, type RunInScope, type Services } from './registry/index.ts'
+import type { RoomDirectory } from './registry/define.ts'
+import { Imports } from './import/imports.ts'
+import { RoleRequests } from './roster/requests.ts'
+import { Roster } from './roster/roster.ts'
+import { intakeFile } from './workflow/file-intake.ts'
+import { announceUnbound, roomLeft, roomSeen, unboundGroupMessage } from './workflow/groups.ts'
+import { createPhotoIntake } from './workflow/photo-intake.ts'
 import { Reports } from './reports/reports.ts'
 import { sweepPhotoWindows } from './workflow/photo-reminders.ts'
 import { formatDateTime, systemClock, type Clock } from './time.ts'
@@ -60,6 +67,11 @@ export interface RunningAssistant {
 export function buildServices(deps: {
   db: Database
   config: TownshipConfig
+  /** The one Township of the process: its roster is replaced when a change commits. */
+  township: Township
+  /** Called when the roster changes (the Township is refreshed once that committed). */
+  rosterChanged?: () => void
+  rooms: RoomDirectory
   clock: Clock
   photoDir: string
   /** Where notices and scheduled posts go: the outbox (a recorder in unit tests). */
@@ -69,12 +81,11 @@ export function buildServices(deps: {
   /** The database file, the backup folder and the health tracker, for /状态 and the nightly backup. */
   maintenance: { databaseFile: string; backupDir: string; health: Health; outboxStats: () => Promise<{ pending: number; failed: number }> }
 }): Services {
-  const { db, config, clock, outbox, logger, maintenance } = deps
+  const { db, config, clock, outbox, logger, maintenance, township } = deps
   const policy = config.policy
-  const township = new Township(config)
   const ledger = new Ledger(db, clock)
+  const roster = new Roster(db, clock, deps.rosterChanged)
   const tips = new TipLibrary(db, clock, loadTipsFile(resolve(projectRoot, config.tipsFile)))
-  const admins = config.people.filter((p) => p.role === 'admin')
   const campaign = new Campaign(db, clock)
   const schedule = new Schedule({
     campaign,
@@ -88,12 +99,16 @@ export function buildServices(deps: {
     queue: outbox,
     logger,
     reportMissed: async (text) => {
-      for (const admin of admins) await outbox.send(admin.wechatId, text)
+      for (const admin of township.admins()) await outbox.send(admin.wechatId, text)
     },
   })
   return {
     config,
     township,
+    roster,
+    requests: new RoleRequests(db, clock, township, roster, outbox),
+    rooms: deps.rooms,
+    imports: new Imports(db, clock),
     ledger,
     photos: new PhotoLibrary(db, new PhotoStore(deps.photoDir), clock, { maxBytes: policy.photoMaxMegabytes * 1024 * 1024, maxPixels: 50_000_000 }),
     pairing: new PhotoPairing(db, clock, policy.photoWindowMinutes),
@@ -112,6 +127,16 @@ export function buildServices(deps: {
   }
 }
 
+/** The workflows behind messages that are not commands: photos, files, unbound groups. */
+export function messageHooks(root: Services, logger: Logger): MessageHooks {
+  const photoIntake = createPhotoIntake(root, logger)
+  return {
+    photo: (message, actor, services) => photoIntake(message, actor, services),
+    file: (message, actor, services) => intakeFile(message, actor, services),
+    unboundGroup: (message, services) => unboundGroupMessage(services, { id: message.conversationId, topic: message.where.topic, memberCount: message.where.memberCount }),
+  }
+}
+
 export async function startAssistant(options: AssistantOptions): Promise<RunningAssistant> {
   const clock = options.clock ?? systemClock
   const logger = options.logger ?? createLogger()
@@ -119,11 +144,15 @@ export async function startAssistant(options: AssistantOptions): Promise<Running
   const db = await openDatabase(options.databaseUrl)
   const outbox = new Outbox({ db, clock, pacing: options.config.pacing, logger })
   const sender = new Sender()
-  const groups = new WechatyGroups(new Township(options.config))
+  // People and group bindings: the config's seeded into the database, then the database's.
+  await db.$transaction(async (tx) => new Roster(tx as Database, clock).seedFromConfig(options.config), { timeout: 60_000 })
+  const township = new Township(options.config, await Roster.snapshot(db))
+  const groups = new WechatyGroups(township)
   const health = new Health(clock)
   const databaseFile = options.databaseUrl.replace(/^file:/, '')
   const maintenance = { databaseFile, backupDir: options.backupDir ?? join(dirname(databaseFile), 'backups'), health, outboxStats: () => outbox.stats() }
-  const services = buildServices({ db, config: options.config, clock, photoDir: options.photoDir, outbox, groups, logger, maintenance })
+  const shared = { config: options.config, township, rooms: groups, clock, photoDir: options.photoDir, groups, logger, maintenance }
+  const services = buildServices({ db, outbox, ...shared })
   const { policy } = services
   const replyTo = (enqueue: (m: OutgoingMessage) => Promise<unknown>): ReplySink => ({
     send: async (message, reply) => {
@@ -131,28 +160,46 @@ export async function startAssistant(options: AssistantOptions): Promise<Running
     },
   })
   // Each message is handled in one transaction: its changes, its reply and notices in the
-  // outbox, and its inbox mark. Notices join the sending loop once the transaction committed.
+  // outbox, and its inbox mark. Notices join the sending loop once the transaction committed,
+  // and a changed roster reaches the Township then, taking effect for the next message.
   const inScope: RunInScope = async (work) => {
     let committed = () => {}
+    let rosterChanged = false
     const result = await db.$transaction(
       async (tx) => {
         const txOutbox = outbox.within(tx as Database)
         committed = txOutbox.committed
-        const txServices = buildServices({ db: tx as Database, config: options.config, clock, photoDir: options.photoDir, outbox: { ...txOutbox, enqueuePosts: outbox.enqueuePosts.bind(outbox) }, groups, logger, maintenance })
+        const txServices = buildServices({ db: tx as Database, outbox: { ...txOutbox, enqueuePosts: outbox.enqueuePosts.bind(outbox) }, rosterChanged: () => (rosterChanged = true), ...shared })
         return work({ db: tx as Database, services: txServices, replies: replyTo(txOutbox.enqueue) })
       },
       { timeout: 120_000, maxWait: 120_000 },
     )
     committed()
+    if (rosterChanged) township.setRoster(await Roster.snapshot(db))
     return result
   }
-  const dispatch = createDispatcher({ db, registry: new Registry(commands), services, clock, logger, replies: replyTo((m) => outbox.enqueue(m)), inScope })
+  const hooks = messageHooks(services, logger)
+  const dispatch = createDispatcher({ db, registry: new Registry(commands), services, hooks, clock, logger, replies: replyTo((m) => outbox.enqueue(m)), inScope })
+  const groupEvents: GroupEvents = {
+    seen: (rooms) =>
+      inScope(async ({ services: scoped }) => {
+        for (const room of rooms) if (!(await roomSeen(scoped, room))) await announceUnbound(scoped, room)
+      }),
+    left: (roomId) => inScope(({ services: scoped }) => roomLeft(scoped, roomId)),
+  }
+  // The first start of a township without an admin: a one-time code makes the first one.
+  const setup = await services.roster.setupCode()
+  if (setup) {
+    const line = `首次使用：请用乡办公室管理员的微信私聊助手发送 /管理员 ${setup.code}（${Math.round((setup.expiresAt.getTime() - clock().getTime()) / 60_000)} 分钟内有效）`
+    console.log(line)
+    logger.info({ expiresAt: setup.expiresAt }, line)
+  }
 
   const bot = WechatyBuilder.build({ name: 'renju-assistant', puppet: options.puppet })
   sender.attach(bot)
   groups.attach(bot)
   const photoLimits = { maxBytes: policy.photoMaxMegabytes * 1024 * 1024, downloadMs: policy.photoDownloadSeconds * 1000 }
-  bot.use(assistantPlugin({ dispatch, township: services.township, logger, photoLimits, startedAt: clock() }))
+  bot.use(assistantPlugin({ dispatch, township, logger, photoLimits, startedAt: clock(), groupEvents }))
   bot.on('error', (err) => logger.error({ err }, 'wechaty error'))
   // Sending and the timetable run while logged in; what is pending waits in the database meanwhile.
   bot.on('login', (user) => {
@@ -178,7 +225,7 @@ export async function startAssistant(options: AssistantOptions): Promise<Running
         const lateCount = late.filter((m) => m.receivedAt.getTime() - m.sentAt.getTime() > policy.lateAfterSeconds * 1000).length
         const minutes = Math.round((clock().getTime() - downSince.getTime()) / 60_000)
         const text = `⚠️ 助手与微信的连接中断约 ${minutes} 分钟（${formatDateTime(downSince)} 起），现已恢复。期间的消息 ${lateCount} 条已补办，定时发布已补发。`
-        for (const admin of options.config.people.filter((p) => p.role === 'admin')) await outbox.send(admin.wechatId, text)
+        for (const admin of township.admins()) await outbox.send(admin.wechatId, text)
       })().catch((err: unknown) => logger.error({ err }, 'outage report failed'))
     }, policy.outageReportDelaySeconds * 1000)
     timer.unref()

@@ -1,9 +1,19 @@
 // The assistant as a Wechaty plugin: the only code that turns WeChat messages into plain ones.
-import type { Message, Wechaty, WechatyPlugin } from 'wechaty'
+import type { Contact, Message, Room, Wechaty, WechatyPlugin } from 'wechaty'
 import { types } from 'wechaty-puppet'
 import type { Conversation, Township } from '../config/township.ts'
 import type { Logger } from '../log.ts'
 import type { Arrival, Dispatch, IncomingMessage } from '../registry/index.ts'
+import type { SeenRoom } from '../workflow/groups.ts'
+import { describeRoom } from './groups.ts'
+
+/** What the bot learns of its groups outside messages, handed to the composition root. */
+export interface GroupEvents {
+  /** The bot is in these rooms (at login) or was just added to one. */
+  seen(rooms: SeenRoom[]): Promise<void>
+  /** The bot was removed from a room. */
+  left(roomId: string): Promise<void>
+}
 
 export interface AssistantDeps {
   dispatch: Dispatch
@@ -13,14 +23,23 @@ export interface AssistantDeps {
   startedAt: Date
   /** Pictures larger than this, or slower to fetch, are asked for again. */
   photoLimits: { maxBytes: number; downloadMs: number }
+  groupEvents: GroupEvents
 }
 
+/** Files the assistant reads (an Excel roster or ledger); others are not downloaded. */
+const IMPORTABLE = /\.xlsx$/i
+
 /** Installs the assistant on a bot; returns its uninstaller, as Wechaty plugins do. */
-export function assistantPlugin({ dispatch, township, logger, photoLimits, startedAt }: AssistantDeps): WechatyPlugin {
+export function assistantPlugin({ dispatch, township, logger, photoLimits, startedAt, groupEvents }: AssistantDeps): WechatyPlugin {
   /**
    * A picture's bytes, within the size and time limits. Some puppet services cannot pass
    * large files (gRPC's 4 MB message cap): those become 'unavailable', and the sender is asked to resend.
    */
+  async function fetchFile(message: Message): Promise<{ name: string; data: Buffer } | 'unavailable'> {
+    const data = await fetchPhoto(message)
+    return data === 'unavailable' ? data : { name: message.text() || 'file.xlsx', data }
+  }
+
   async function fetchPhoto(message: Message): Promise<Buffer | 'unavailable'> {
     let timer: NodeJS.Timeout | undefined
     try {
@@ -46,7 +65,7 @@ export function assistantPlugin({ dispatch, township, logger, photoLimits, start
     const type = message.type()
     const room = message.room()
     const talkerId = message.talker().id
-    const kind = type === types.Message.Text ? 'text' : type === types.Message.Image ? 'photo' : 'other'
+    const kind = type === types.Message.Text ? 'text' : type === types.Message.Image ? 'photo' : type === types.Message.Attachment ? 'file' : 'other'
     return {
       id: message.id,
       conversationId: room ? room.id : talkerId,
@@ -58,33 +77,38 @@ export function assistantPlugin({ dispatch, township, logger, photoLimits, start
     }
   }
 
-  /** The rest of a message: its group, the sender's name, a picture's bytes. */
+  /** Where a room's message is said: its binding, or unbound (with what the admins are told). */
+  async function placeOf(room: Room): Promise<Conversation> {
+    const bound = township.groupFor(room.id)
+    if (bound) return township.conversationOf(bound)
+    const { topic, memberCount } = await describeRoom(room)
+    return { kind: 'unbound', topic, memberCount }
+  }
+
+  /** The rest of a message: its group, the sender's name, who it @-mentions, a picture's or file's bytes. */
   async function toIncoming(message: Message): Promise<IncomingMessage | undefined> {
     const type = message.type()
-    if (type !== types.Message.Text && type !== types.Message.Image) return undefined
+    const isFile = type === types.Message.Attachment && IMPORTABLE.test(message.text())
+    if (type !== types.Message.Text && type !== types.Message.Image && !isFile) return undefined
     const room = message.room()
     const talker = message.talker()
-    let where: Conversation
-    if (room) {
-      const group = township.groupFor(room.id, await room.topic())
-      if (!group) return undefined // not one of the township's groups
-      where = township.conversationOf(group)
-    } else {
-      if (!township.isRegistered(talker.id)) return undefined // strangers cannot use the bot privately
-      where = { kind: 'private' }
-    }
-    // The picture is fetched at once, while earlier messages of the conversation are handled.
+    // Started at once, while earlier messages of the conversation are handled.
     const photo = type === types.Message.Image ? fetchPhoto(message) : undefined
+    const file = isFile ? fetchFile(message) : undefined
+    const where: Conversation = room ? await placeOf(room) : { kind: 'private' }
     const mentionedSelf = room && type === types.Message.Text ? await message.mentionSelf() : false
+    const mentions = room && type === types.Message.Text ? (await message.mentionList()).filter((c) => !c.self()).map((c) => ({ id: c.id, name: c.name() })) : []
     return {
       id: message.id,
       conversationId: room ? room.id : talker.id,
       where,
       talkerId: talker.id,
       talkerName: (room ? await room.alias(talker) : undefined) ?? talker.name(),
-      text: type === types.Message.Image ? '' : mentionedSelf ? await message.mentionText() : message.text(),
+      text: type === types.Message.Image ? '' : isFile ? '' : mentionedSelf ? await message.mentionText() : message.text(),
       photo: await photo,
+      file: await file,
       mentionedSelf,
+      mentions,
       sentAt: message.date(),
     }
   }
@@ -97,19 +121,15 @@ export function assistantPlugin({ dispatch, township, logger, photoLimits, start
     // WeChat no longer has it: what was stored is enough for text; a picture is asked for again.
     logger.warn({ messageId: arrival.id }, 'a stored message is no longer known to WeChat')
     const talker = await bot.Contact.find({ id: arrival.talkerId }).catch(() => undefined)
-    let where: Conversation
+    let where: Conversation = { kind: 'private' }
     let talkerName = talker?.name() ?? ''
     if (arrival.inRoom) {
       const room = await bot.Room.find({ id: arrival.conversationId }).catch(() => undefined)
-      const group = room ? township.groupFor(room.id, await room.topic()) : undefined
-      if (!room || !group) return undefined
-      where = township.conversationOf(group)
+      if (!room) return undefined
+      where = await placeOf(room)
       if (talker) talkerName = (await room.alias(talker)) ?? talkerName
-    } else {
-      if (!township.isRegistered(arrival.talkerId)) return undefined
-      where = { kind: 'private' }
     }
-    if (arrival.kind === 'other') return undefined
+    if (arrival.kind === 'other' || arrival.kind === 'file') return undefined
     return {
       id: arrival.id,
       conversationId: arrival.conversationId,
@@ -124,7 +144,16 @@ export function assistantPlugin({ dispatch, township, logger, photoLimits, start
   }
 
   function loggedIn(bot: Wechaty): Promise<void> {
-    return bot.isLoggedIn ? Promise.resolve() : new Promise((resolve) => bot.once('login', () => resolve()))
+    return isLoggedIn(bot) ? Promise.resolve() : new Promise((resolve) => bot.once('login', () => resolve()))
+  }
+
+  /** False also before the bot has a puppet (Wechaty throws then). */
+  function isLoggedIn(bot: Wechaty): boolean {
+    try {
+      return bot.isLoggedIn
+    } catch {
+      return false
+    }
   }
 
   return (bot: Wechaty) => {
@@ -135,11 +164,28 @@ export function assistantPlugin({ dispatch, township, logger, photoLimits, start
       dispatch.arrive(arrival, () => toIncoming(message)).catch((err: unknown) => logger.error({ err, messageId: message.id }, 'message pipeline failed'))
     }
     bot.on('message', listener)
+    // The groups the bot is in, at login and as it is added or removed.
+    const report = (work: Promise<void>) => work.catch((err: unknown) => logger.error({ err }, 'group event failed'))
+    const onLogin = () => void report((async () => groupEvents.seen(await Promise.all((await bot.Room.findAll()).map(describeRoom))))())
+    const onJoin = (room: Room, invitees: Contact[]) => {
+      if (invitees.some((c) => c.self())) void report((async () => groupEvents.seen([await describeRoom(room)]))())
+    }
+    const onLeave = (room: Room, leavers: Contact[]) => {
+      if (leavers.some((c) => c.self())) void report(groupEvents.left(room.id))
+    }
+    bot.on('login', onLogin)
+    bot.on('room-join', onJoin)
+    bot.on('room-leave', onLeave)
+    // Mounted on a bot already logged in (a plugin on someone's running bot): look now.
+    if (isLoggedIn(bot)) onLogin()
     dispatch
       .recover(startedAt, (arrival) => reload(bot, arrival))
       .catch((err: unknown) => logger.error({ err }, 'handling messages left from before the restart failed'))
     return () => {
       bot.off('message', listener)
+      bot.off('login', onLogin)
+      bot.off('room-join', onJoin)
+      bot.off('room-leave', onLeave)
     }
   }
 }

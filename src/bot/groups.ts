@@ -1,34 +1,44 @@
-// The township's groups as WeChat rooms: scheduled posts need a room id, the config gives a topic.
-import type { Wechaty } from 'wechaty'
-import type { GroupConfig } from '../config/schema.ts'
+// The township's groups as WeChat rooms: posts go to the rooms bound in the roster (by id, so a
+// renamed group still gets its bulletin); /群, /人员 and roster imports read rooms and members.
+import type { Room, Wechaty } from 'wechaty'
 import type { Township } from '../config/township.ts'
+import type { RoomDirectory } from '../registry/define.ts'
 import type { GroupDirectory } from '../schedule/index.ts'
+import type { SeenRoom } from '../workflow/groups.ts'
 
-export class WechatyGroups implements GroupDirectory {
+export class WechatyGroups implements GroupDirectory, RoomDirectory {
   private bot: Wechaty | undefined
-  private readonly ids = new Map<GroupConfig, string>()
 
-  constructor(private readonly townshipConfig: Township) {}
+  constructor(private readonly known: Township) {}
 
   attach(bot: Wechaty): void {
     this.bot = bot
   }
 
-  township(): Promise<string | undefined> {
-    return this.idOf(this.townshipConfig.config.groups.find((g) => g.scope === 'township'))
+  async township(): Promise<string | undefined> {
+    return this.known.groupOf('township')?.roomId
   }
 
-  village(village: string): Promise<string | undefined> {
-    return this.idOf(this.townshipConfig.config.groups.find((g) => g.scope === 'village' && g.village === village))
+  async village(village: string): Promise<string | undefined> {
+    return this.known.groupOf('village', village)?.roomId
   }
 
-  private async idOf(group: GroupConfig | undefined): Promise<string | undefined> {
-    if (!group) return undefined
-    if (group.id) return group.id
-    const known = this.ids.get(group)
-    if (known) return known
-    const room = group.topic && this.bot ? await this.bot.Room.find({ topic: group.topic }) : undefined
-    if (room) this.ids.set(group, room.id)
-    return room?.id
+  async rooms(): Promise<SeenRoom[]> {
+    if (!this.bot?.isLoggedIn) return []
+    const rooms = await this.bot.Room.findAll()
+    return Promise.all(rooms.map((room) => describeRoom(room)))
   }
+
+  async members(roomId: string): Promise<{ id: string; name: string; alias?: string }[]> {
+    const room = await this.bot?.Room.find({ id: roomId })
+    if (!room) return []
+    const members = await room.memberAll()
+    return Promise.all(members.map(async (m) => ({ id: m.id, name: m.name(), alias: (await room.alias(m)) ?? undefined })))
+  }
+}
+
+/** A room's id, topic and size. */
+export async function describeRoom(room: Room): Promise<SeenRoom> {
+  const [topic, members] = await Promise.all([room.topic(), room.memberAll()])
+  return { id: room.id, topic, memberCount: members.length }
 }

@@ -113,6 +113,11 @@ export const townshipConfigSchema = z
     tipsFile: z.string().default('config/tips.yaml'),
     policy: z
       .object({
+        /**
+         * The config's `people` are the whole roster: stored people are replaced by them at every
+         * start, and /任命, /免职, /我是 and /导入 人员 are refused (a purely declarative setup).
+         */
+        rosterFromConfigOnly: z.boolean().default(false),
         /** 已完成 needs an "after" photo: without one it is held until the photo comes. */
         completionNeedsPhoto: z.boolean().default(false),
         /** 限期 when /问题 names none. */

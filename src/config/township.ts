@@ -1,7 +1,9 @@
 // The township as the bot sees it: villages and their names, groups, people and their roles.
-// This is the one place that knows who may act where.
+// This is the one place that knows who may act where. Villages come from the config; people and
+// group bindings from the roster in the database (seeded from the config), replaced as a whole
+// whenever a change by message commits, so a change takes effect at once.
 import { distance } from 'fastest-levenshtein'
-import type { GroupConfig, PersonConfig, Role, TownshipConfig } from './schema.ts'
+import type { Role, TownshipConfig } from './schema.ts'
 
 export const ROLE_LABELS: Record<Role, string> = {
   admin: '乡办公室管理员',
@@ -10,6 +12,51 @@ export const ROLE_LABELS: Record<Role, string> = {
   village: '村书记',
   grid: '网格员',
   resident: '村民',
+}
+
+/** The words people use for each role, in /任命, /我是 and an Excel roster's 职务 column. */
+const ROLE_WORDS: Record<string, Role> = {
+  管理员: 'admin',
+  乡办公室管理员: 'admin',
+  办公室管理员: 'admin',
+  包村干部: 'supervisor',
+  包村领导: 'supervisor',
+  值班领导: 'duty',
+  村书记: 'village',
+  书记: 'village',
+  村干部: 'village',
+  村两委: 'village',
+  网格员: 'grid',
+  网格长: 'grid',
+  村民: 'resident',
+}
+
+/** The role a word names ("村书记" → village), if any. */
+export function roleFromWord(word: string): Role | undefined {
+  return ROLE_WORDS[word.trim()]
+}
+
+/** A person who holds a role. */
+export interface Person {
+  wechatId: string
+  name: string
+  role: Role
+  villages: string[]
+  grid?: string
+  phone?: string
+}
+
+/** A WeChat group bound to the township (by room id: renaming it changes nothing). */
+export interface BoundGroup {
+  roomId: string
+  topic: string
+  scope: 'township' | 'village'
+  village?: string
+}
+
+export interface RosterSnapshot {
+  people: Person[]
+  groups: BoundGroup[]
 }
 
 /** Who is speaking, and where they may act. */
@@ -28,6 +75,8 @@ export type Conversation =
   | { kind: 'township' }
   | { kind: 'village'; village: string }
   | { kind: 'private' }
+  /** A group the bot is in that is not bound yet: it answers only /绑定 there. */
+  | { kind: 'unbound'; topic: string; memberCount: number }
 
 export type VillageMatch =
   | { kind: 'found'; village: string }
@@ -38,15 +87,61 @@ export class Township {
   readonly name: string
   readonly villageNames: string[]
   private readonly byName = new Map<string, string>()
-  private readonly people = new Map<string, PersonConfig>()
+  private people = new Map<string, Person>()
+  private groups = new Map<string, BoundGroup>()
 
-  constructor(readonly config: TownshipConfig) {
+  /** `roster`: people and bindings from the database; by default the config's own (unit tests). */
+  constructor(
+    readonly config: TownshipConfig,
+    roster: RosterSnapshot = Township.rosterOfConfig(config),
+  ) {
     this.name = config.township.name
     this.villageNames = config.villages.map((v) => v.name)
     for (const v of config.villages) {
       for (const n of [v.name, v.name.replace(/村$/, ''), ...v.aliases]) this.byName.set(n, v.name)
     }
-    for (const p of config.people) this.people.set(p.wechatId, p)
+    this.setRoster(roster)
+  }
+
+  /** The people and the id-bound groups a config names. */
+  static rosterOfConfig(config: TownshipConfig): RosterSnapshot {
+    return {
+      people: config.people.map((p) => ({ wechatId: p.wechatId, name: p.name, role: p.role, villages: p.villages })),
+      groups: config.groups.flatMap((g) => (g.id ? [{ roomId: g.id, topic: g.topic ?? '', scope: g.scope, village: g.village }] : [])),
+    }
+  }
+
+  /** Takes a new roster (a committed change): from now on every message sees it. */
+  setRoster(roster: RosterSnapshot): void {
+    this.people = new Map(roster.people.map((p) => [p.wechatId, p]))
+    this.groups = new Map(roster.groups.map((g) => [g.roomId, g]))
+  }
+
+  /** Everyone who holds a role, in the order they were added. */
+  get everyone(): Person[] {
+    return [...this.people.values()]
+  }
+
+  person(wechatId: string): Person | undefined {
+    return this.people.get(wechatId)
+  }
+
+  /** People with this exact name (two may share one). */
+  peopleNamed(name: string): Person[] {
+    return this.everyone.filter((p) => p.name === name)
+  }
+
+  admins(): Person[] {
+    return this.everyone.filter((p) => p.role === 'admin')
+  }
+
+  get boundGroups(): BoundGroup[] {
+    return [...this.groups.values()]
+  }
+
+  /** The township group, or a village's group. */
+  groupOf(scope: 'township' | 'village', village?: string): BoundGroup | undefined {
+    return this.boundGroups.find((g) => g.scope === scope && (scope === 'township' || g.village === village))
   }
 
   /** A village from its name, its name without 村, or an alias; a near miss becomes a suggestion. */
@@ -80,7 +175,7 @@ export class Township {
 
   /** The village's first responsible person (村书记), named on reminders and new problems. */
   secretaryOf(village: string): string | undefined {
-    return this.config.people.find((p) => p.role === 'village' && p.villages.includes(village))?.name
+    return this.everyone.find((p) => p.role === 'village' && p.villages.includes(village))?.name
   }
 
   /** The cadres who supervise a village (包村干部), who verify its work. */
@@ -92,19 +187,22 @@ export class Township {
     return this.supervisorPeople(village).map((p) => p.wechatId)
   }
 
-  private supervisorPeople(village: string): PersonConfig[] {
-    return this.config.people.filter((p) => p.role === 'supervisor' && (p.villages.length === 0 || p.villages.includes(village)))
+  private supervisorPeople(village: string): Person[] {
+    return this.everyone.filter((p) => p.role === 'supervisor' && (p.villages.length === 0 || p.villages.includes(village)))
   }
 
-  /** The group a room is bound to, by id first, then by topic. */
-  groupFor(roomId: string, topic: string | undefined): GroupConfig | undefined {
-    return (
-      this.config.groups.find((g) => g.id === roomId) ??
-      (topic === undefined ? undefined : this.config.groups.find((g) => g.topic === topic))
-    )
+  /** The binding of a room, by its id. */
+  groupFor(roomId: string): BoundGroup | undefined {
+    return this.groups.get(roomId)
   }
 
-  conversationOf(group: GroupConfig): Conversation {
+  /** A group the config names by topic only: bound by id the first time the bot sees it. */
+  configGroupWithTopic(topic: string): { scope: 'township' | 'village'; village?: string } | undefined {
+    const group = this.config.groups.find((g) => !g.id && g.topic === topic)
+    return group ? { scope: group.scope, village: group.village } : undefined
+  }
+
+  conversationOf(group: { scope: 'township' | 'village'; village?: string }): Conversation {
     return group.scope === 'village' && group.village ? { kind: 'village', village: group.village } : { kind: 'township' }
   }
 
@@ -112,7 +210,7 @@ export class Township {
     return this.people.has(wechatId)
   }
 
-  /** The actor behind a contact: a configured person, or a resident of the group's village. */
+  /** The actor behind a contact: a person with a role, or a resident of the group's village. */
   actor(wechatId: string, displayName: string, where: Conversation): Actor {
     const person = this.people.get(wechatId)
     if (!person) {

@@ -23,6 +23,24 @@ export interface NewProblem {
   responsibleName?: string
 }
 
+/** One row of an old ledger, read and checked (see src/import/). */
+export interface ImportedProblem {
+  importKey: string
+  village: string
+  hamlet?: string
+  grid?: string
+  category: string
+  description: string
+  foundAt: Date
+  deadline?: Date
+  responsibleName?: string
+  status: Status
+  completedAt?: Date
+  verifiedAt?: Date
+  /** Where it came from: the file's name and row. */
+  note: string
+}
+
 export interface VillageCounts {
   village: string
   total: number
@@ -60,6 +78,46 @@ export class Ledger {
       },
     })
     return { problem, similar }
+  }
+
+  /**
+   * A problem from an old ledger (/导入 台账): its original dates and status kept, its history
+   * saying where it came from. `importKey` makes the same row imported twice one problem;
+   * returns undefined when it was imported before.
+   */
+  async importOne(row: ImportedProblem, meta: ChangeMeta): Promise<Problem | undefined> {
+    if (await this.db.problem.findUnique({ where: { importKey: row.importKey }, select: { id: true } })) return undefined
+    const at = this.now()
+    const done = DONE_STATUSES.includes(row.status)
+    return this.db.problem.create({
+      data: {
+        village: row.village,
+        hamlet: row.hamlet ?? null,
+        grid: row.grid ?? null,
+        category: row.category,
+        description: row.description,
+        source: '导入',
+        reporterId: meta.actorId,
+        reporterName: meta.actorName,
+        responsibleName: row.responsibleName ?? null,
+        deadline: row.deadline ?? null,
+        status: row.status,
+        createdAt: row.foundAt,
+        updatedAt: at,
+        completedAt: done ? (row.completedAt ?? row.foundAt) : null,
+        verifiedAt: row.status === STATUS.verified ? (row.verifiedAt ?? row.completedAt ?? row.foundAt) : null,
+        importKey: row.importKey,
+        history: {
+          create: { action: '导入', toStatus: row.status, note: row.note, actorId: meta.actorId, actorName: meta.actorName, messageId: meta.messageId, at },
+        },
+      },
+    })
+  }
+
+  /** Which of these import keys are in the ledger already. */
+  async importedKeys(keys: string[]): Promise<Set<string>> {
+    const rows = await this.db.problem.findMany({ where: { importKey: { in: keys } }, select: { importKey: true } })
+    return new Set(rows.map((r) => r.importKey!))
   }
 
   /** A problem with its whole history, for /查询. */

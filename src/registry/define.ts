@@ -8,6 +8,9 @@ import type { Extensions, Ledger } from '../ledger/index.ts'
 import type { Schedule, TipLibrary } from '../schedule/index.ts'
 import type { PhotoLibrary, PhotoPairing } from '../photos/index.ts'
 import type { Reports } from '../reports/reports.ts'
+import type { Roster } from '../roster/roster.ts'
+import type { RoleRequests } from '../roster/requests.ts'
+import type { Imports } from '../import/imports.ts'
 import type { Args } from './args.ts'
 import type { Registry } from './registry.ts'
 
@@ -21,10 +24,27 @@ export interface Notifier {
   send(conversationId: string, text: string, mentionIds?: string[], file?: OutgoingFile): Promise<void>
 }
 
+/** The WeChat groups the bot is in, as the bot sees them now (for /群, /人员, roster imports). */
+export interface RoomDirectory {
+  rooms(): Promise<{ id: string; topic: string; memberCount: number }[]>
+  /** A room's members with their WeChat names and group nicknames (群昵称). */
+  members(roomId: string): Promise<{ id: string; name: string; alias?: string }[]>
+}
+
+/** An .xlsx someone sent to the bot, kept for /导入. */
+export interface IncomingFile {
+  name: string
+  data: Buffer
+}
+
 /** What commands may use; passed in by the composition root. */
 export interface Services {
   config: TownshipConfig
   township: Township
+  roster: Roster
+  requests: RoleRequests
+  rooms: RoomDirectory
+  imports: Imports
   ledger: Ledger
   photos: PhotoLibrary
   pairing: PhotoPairing
@@ -44,9 +64,17 @@ export interface Services {
 /** A command's answer: text, and a picture or file to send after it. */
 export type CommandReply = string | { text: string; file?: OutgoingFile }
 
+/** Someone @-mentioned in the message (the bot itself excluded). */
+export interface Mention {
+  id: string
+  name: string
+}
+
 export interface CommandContext {
   actor: Actor
   where: Conversation
+  /** Who the message @-mentions, by WeChat's own list (never by the typed name). */
+  mentions: Mention[]
   messageId: string
   /** The group's id, or the sender's for a private chat. */
   conversationId: string
@@ -73,6 +101,10 @@ export interface CommandDefinition<A = unknown> {
   examples: readonly string[]
   /** Who may use it; nobody else can (deny by default). */
   roles: readonly Role[]
+  /** Also heard in a group not bound yet (where the bot is otherwise silent): /绑定, /群. */
+  inUnboundGroups?: boolean
+  /** Also heard in a private chat with someone who holds no role: /管理员 and its setup code. */
+  fromStrangers?: boolean
   /** Reads the words into a plain object for `schema`. */
   parse(args: Args, ctx: CommandContext): unknown
   /** Validates what `parse` read: a missing field's message is asked as a question. */

@@ -8,8 +8,7 @@ import { Township } from '../config/township.ts'
 import { UserError } from '../errors.ts'
 import { errorCode, type Logger } from '../log.ts'
 import { Args } from './args.ts'
-import type { CommandContext, CommandDefinition, CommandReply, OutgoingFile, Services } from './define.ts'
-import { createPhotoIntake } from '../workflow/photo-intake.ts'
+import type { CommandContext, CommandDefinition, CommandReply, IncomingFile, Mention, OutgoingFile, Services } from './define.ts'
 import { ArgumentError, NeedMore } from './errors.ts'
 import type { Registry } from './registry.ts'
 import { RateLimiter } from './rate-limit.ts'
@@ -26,7 +25,7 @@ export interface Arrival {
   conversationId: string
   inRoom: boolean
   talkerId: string
-  kind: 'text' | 'photo' | 'other'
+  kind: 'text' | 'photo' | 'file' | 'other'
   /** As WeChat gave it ('' for a picture). */
   text: string
   sentAt: Date
@@ -49,8 +48,31 @@ export interface IncomingMessage {
   text: string
   /** A picture's bytes, or 'unavailable' when it could not be fetched in time or was too big. */
   photo?: Buffer | 'unavailable'
+  /** A file that may be imported (an .xlsx), or 'unavailable' when it could not be fetched. */
+  file?: IncomingFile | 'unavailable'
   mentionedSelf: boolean
+  /** Others @-mentioned, by WeChat's own list. */
+  mentions?: Mention[]
   sentAt: Date
+}
+
+/** What a workflow step made of a message: the reply ('' for none) and the log's outcome. */
+export type Handled = { reply: CommandReply; outcome: string } | undefined
+
+/**
+ * What happens to messages that are not commands, owned by the composition root's workflows:
+ * the framework routes them here and knows nothing of photos, groups or files.
+ */
+export interface MessageHooks {
+  /** A picture from someone in a bound group or a private chat. */
+  photo(message: IncomingMessage, actor: Actor, services: Services): Promise<Handled>
+  /** A file (an .xlsx): kept for /导入. */
+  file(message: IncomingMessage, actor: Actor, services: Services): Promise<Handled>
+  /**
+   * A message in a group not bound yet: the group's binding if it can be made now (the config
+   * names it by topic), else undefined, and then the bot stays silent but for /绑定.
+   */
+  unboundGroup(message: IncomingMessage & { where: { kind: 'unbound' } }, services: Services): Promise<Conversation | undefined>
 }
 
 export interface Reply {
@@ -68,6 +90,7 @@ export interface DispatcherDeps {
   inScope?: RunInScope
   registry: Registry
   services: Services
+  hooks: MessageHooks
   clock: Clock
   logger: Logger
 }
@@ -108,14 +131,13 @@ export interface MessageScope {
  */
 export type RunInScope = <T>(work: (scope: MessageScope) => Promise<T>) => Promise<T>
 
-export function createDispatcher({ db, registry, services, clock, logger, replies, inScope }: DispatcherDeps): Dispatch {
+export function createDispatcher({ db, registry, services, hooks, clock, logger, replies, inScope }: DispatcherDeps): Dispatch {
   const inbox = new Inbox(db)
   const { township, policy } = services
   const runInScope: RunInScope = inScope ?? ((work) => work({ db, services, replies }))
   // One conversation's messages are handled in order (a question, then its answer);
   // different conversations do not wait for each other.
   const queues = new Map<string, Promise<unknown>>()
-  const intakePhoto = createPhotoIntake(services, logger)
   const limiter = new RateLimiter(policy)
 
   async function runCommand(command: CommandDefinition, argText: string, ctx: CommandContext, message: IncomingMessage, prompts: Prompts): Promise<CommandReply> {
@@ -149,6 +171,7 @@ export function createDispatcher({ db, registry, services, clock, logger, replie
     return {
       actor,
       where: message.where,
+      mentions: message.mentions ?? [],
       messageId: message.id,
       conversationId: message.conversationId,
       now,
@@ -169,13 +192,25 @@ export function createDispatcher({ db, registry, services, clock, logger, replie
     }
   }
 
-  async function respond(message: IncomingMessage, text: string, now: Date, tooLong: boolean, scope: MessageScope): Promise<{ reply: CommandReply; outcome: string } | undefined> {
+  async function respond(arrived: IncomingMessage, text: string, now: Date, tooLong: boolean, scope: MessageScope): Promise<Handled> {
+    let message = arrived
+    if (message.where.kind === 'unbound') {
+      const where = await hooks.unboundGroup(message as IncomingMessage & { where: { kind: 'unbound' } }, scope.services)
+      if (where) message = { ...message, where }
+    }
     const prompts = new Prompts(scope.db)
     const actor = township.actor(message.talkerId, message.talkerName, message.where)
-    const split = message.photo ? undefined : splitCommand(text, registry.words)
+    const split = message.photo || message.file ? undefined : splitCommand(text, registry.words)
     const command = split ? registry.find(split.head) : undefined
+    // Where the bot stays silent (a group not bound yet; a private chat with someone who holds
+    // no role), only the commands made for it are heard.
+    const unbound = message.where.kind === 'unbound'
+    if (unbound || (message.where.kind === 'private' && !actor.registered)) {
+      const heard = command && split && (unbound ? command.inUnboundGroups : command.fromStrangers)
+      if (!heard) return { reply: '', outcome: unbound ? 'unbound group' : 'stranger' }
+    }
     // Whatever would make the bot act counts against the flood limits; ordinary chat does not.
-    if (message.photo || split || message.mentionedSelf) {
+    if (message.photo || message.file || split || message.mentionedSelf) {
       const verdict = limiter.check(message.conversationId, message.talkerId, now.getTime())
       if (verdict === 'silent') return { reply: '', outcome: 'rate limited' }
       if (verdict === 'warn') return { reply: '您发得太快了，请过一分钟再发。这段时间发的命令不会处理。', outcome: 'rate limited' }
@@ -183,7 +218,8 @@ export function createDispatcher({ db, registry, services, clock, logger, replie
     if (tooLong && (split || message.mentionedSelf)) {
       return { reply: `消息太长了（超过 ${policy.maxTextLength} 字），没有处理。请把内容分成几条发送。`, outcome: 'too long' }
     }
-    if (message.photo) return intakePhoto(message, actor, scope.services)
+    if (message.photo) return hooks.photo(message, actor, scope.services)
+    if (message.file) return hooks.file(message, actor, scope.services)
     const ctx = contextFor(actor, message, now, scope.services, prompts)
     if (split && command) {
       if (command.name !== '取消') await prompts.clear(message.conversationId, message.talkerId)
@@ -289,7 +325,7 @@ export function createDispatcher({ db, registry, services, clock, logger, replie
         kind: arrival.kind,
         talkerId: arrival.talkerId,
         isPhoto: arrival.kind === 'photo',
-        text: arrival.kind === 'photo' ? '[图片]' : cutText(wellFormed(arrival.text), policy.maxTextLength * 2),
+        text: arrival.kind === 'photo' ? '[图片]' : arrival.kind === 'file' ? `[文件] ${arrival.text}` : cutText(wellFormed(arrival.text), policy.maxTextLength * 2),
         sentAt: arrival.sentAt,
         receivedAt,
       },
@@ -314,7 +350,7 @@ export function createDispatcher({ db, registry, services, clock, logger, replie
         conversationId: message.conversationId,
         inRoom: message.where.kind !== 'private',
         talkerId: message.talkerId,
-        kind: message.photo ? 'photo' : 'text',
+        kind: message.photo ? 'photo' : message.file ? 'file' : 'text',
         text: message.text,
         sentAt: message.sentAt,
       },
@@ -330,7 +366,7 @@ export function createDispatcher({ db, registry, services, clock, logger, replie
           conversationId: row.conversationId,
           inRoom: row.inRoom,
           talkerId: row.talkerId,
-          kind: row.kind === 'photo' || row.isPhoto ? 'photo' : row.kind === 'other' ? 'other' : 'text',
+          kind: row.kind === 'photo' || row.isPhoto ? 'photo' : row.kind === 'file' || row.kind === 'other' ? row.kind : 'text',
           text: row.isPhoto ? '' : row.text,
           sentAt: row.sentAt,
         }

@@ -71,7 +71,7 @@ function generate(villages: string[], count: number, rnd: () => number): Data {
     }
     problems.push({
       id, village, hamlet: null, grid: null, category: '垃圾', description: `问题${id}`, source: '巡查', reporterId: 'wx', reporterName: '张三', responsibleName: null,
-      deadline, status, createdAt, updatedAt: new Date(t), completedAt: null, verifiedAt: null,
+      deadline, status, createdAt, updatedAt: new Date(t), completedAt: null, verifiedAt: null, importKey: null,
     })
   }
   return { villages, problems, changes, cards }

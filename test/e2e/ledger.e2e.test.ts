@@ -60,18 +60,24 @@ describe('the ledger in WeChat groups, end to end', () => {
     expect(viaMention.text).toContain('汇集问题 1 条，已完成整改 1 条')
   })
 
-  it('ignores groups that are not bound and strangers in private, but answers a cadre in private', async () => {
+  it('ignores groups that are not bound (telling the admins once) and strangers in private, but answers a cadre in private', async () => {
+    const before = t.wechat.mocker.cacheMessagePayload.size
     t.addRoom('村民闲聊群')
     await t.sayUnanswered(SECRETARY, '村民闲聊群', '/统计')
+    await t.sayUnanswered(SECRETARY, '村民闲聊群', '/台账')
     const stranger = t.contact('wxid_stranger')
     const bot = t.wechat.mocker.ContactMock.load(BOT_ID)
-    const before = t.wechat.mocker.cacheMessagePayload.size
     stranger.say('/统计').to(bot)
     t.wechat.mocker.ContactMock.load(ADMIN).say('/统计').to(bot)
     await new Promise((r) => setTimeout(r, 500))
     const fromBot = [...t.wechat.mocker.cacheMessagePayload.values()].slice(before).filter((m) => m.talkerId === BOT_ID)
-    expect(fromBot.map((m) => m.listenerId)).toEqual([ADMIN])
-    expect(fromBot[0]?.text).toContain('示范乡整改统计')
+    const admins = t.config.people.filter((p) => p.role === 'admin').map((p) => p.wechatId)
+    const notices = fromBot.filter((m) => m.text?.includes('助手被拉进了「村民闲聊群」'))
+    expect(notices.map((m) => m.listenerId).sort()).toEqual([...admins].sort()) // each admin once, not once per message
+    expect(notices[0]?.text).toContain('/绑定 村名')
+    const answers = fromBot.filter((m) => !notices.includes(m))
+    expect(answers.map((m) => m.listenerId)).toEqual([ADMIN])
+    expect(answers[0]?.text).toContain('示范乡整改统计')
   })
 
   it('handles a redelivered message once, and a replayed old one late with a note', async () => {

@@ -41,7 +41,7 @@ export class Records implements Made {
     }
     this.problems.push({
       id, village, hamlet: null, grid: null, category: '垃圾', description: `问题${id}`, source: '巡查', reporterId: 'wx-1', reporterName: '张三',
-      responsibleName: null, deadline, status, createdAt: created, updatedAt, completedAt, verifiedAt,
+      responsibleName: null, deadline, status, createdAt: created, updatedAt, completedAt, verifiedAt, importKey: null,
     })
     return this
   }

@@ -55,7 +55,7 @@ function records(w: World) {
     problems.push({
       id, village: p.village, hamlet: null, grid: null, category: '垃圾', description: 'x', source: '巡查', reporterId: 'a', reporterName: 'a', responsibleName: null,
       deadline: p.deadline === null ? null : new Date(createdAt.getTime() + p.deadline * HOUR), status, createdAt, updatedAt,
-      completedAt: status === '已完成' ? updatedAt : null, verifiedAt: status === '已销号' ? updatedAt : null,
+      completedAt: status === '已完成' ? updatedAt : null, verifiedAt: status === '已销号' ? updatedAt : null, importKey: null,
     })
   })
   const cards: Card[] = w.cards.map((c, i) => ({ id: i + 1, problemId: 1, village: c.village, color: c.color, daysOverdue: 3, issuedAt: new Date(T0 + c.at) }))

@@ -3,7 +3,8 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { commands } from '../../commands/index.ts'
-import { buildServices } from '../../src/app.ts'
+import { buildServices, messageHooks } from '../../src/app.ts'
+import { Township } from '../../src/config/township.ts'
 import { Health } from '../../src/maintenance/health.ts'
 import { createLogger } from '../../src/log.ts'
 import { createDispatcher, Registry, type IncomingMessage, type OutgoingFile } from '../../src/registry/index.ts'
@@ -33,10 +34,13 @@ export async function dispatcherFixture() {
   const groups = { township: async () => groupOf(), village: async (village: string) => groupOf(village) }
   const photoDir = mkdtempSync(join(tmpdir(), 'renju-photos-'))
   const maintenance = { databaseFile: url.slice('file:'.length), backupDir: mkdtempSync(join(tmpdir(), 'renju-backups-')), health: new Health(clock), outboxStats: async () => ({ pending: 0, failed: 0 }) }
-  const build = () => buildServices({ db, config, clock, photoDir, outbox, groups, logger: createLogger('silent'), maintenance })
+  // The config's people and groups, as the roster seeded from it at start would have them.
+  const township = new Township(config)
+  const rooms = { rooms: async () => [], members: async () => [] }
+  const build = () => buildServices({ db, config, township, rooms, clock, photoDir, outbox, groups, logger: createLogger('silent'), maintenance })
   const services = build()
   const { ledger } = services
-  const dispatch = createDispatcher({ db, registry: new Registry(commands), services, clock, logger: createLogger('silent'), replies: { send: async () => {} } })
+  const dispatch = createDispatcher({ db, registry: new Registry(commands), services, hooks: messageHooks(services, createLogger('silent')), clock, logger: createLogger('silent'), replies: { send: async () => {} } })
   let seq = 0
 
   /** Says `text` as `wechatId` in a village's group (or the township group) and returns the reply text. */
