@@ -23,13 +23,16 @@ interface Civil {
   month: number
   day: number
   /** Absent: a date without a time of day. */
-  time?: { hour: number; minute: number; second: number }
+  time?: { hour: number; minute: number; second: number; ms: number }
 }
 
-/** Reads a date cell; `now` supplies the year of 11月5日 and 11.5. */
-export function readDate(value: CellValue | undefined, now: Date, edge: DayEdge): DateReading {
+/**
+ * Reads a date cell; `now` supplies the year of 11月5日 and 11.5. `timed`: the cell's format shows
+ * the time, so 00:00 is a time (the assistant's own export), not a date alone (a clerk's 11月5日).
+ */
+export function readDate(value: CellValue | undefined, now: Date, edge: DayEdge, timed = false): DateReading {
   const plain = plainValue(value)
-  const civil = civilOf(plain, now)
+  const civil = civilOf(plain, now, timed)
   if ('error' in civil) return civil
   if (civil.year < MIN_YEAR || civil.year > MAX_YEAR) return { error: `“${shown(plain)}”不是日期，请写成 ${DATE_EXAMPLES}` }
   const date = instantOf(civil, edge)
@@ -40,20 +43,19 @@ function shown(value: CellValue | undefined): string {
   return value instanceof Date && !Number.isNaN(value.getTime()) ? value.toISOString().slice(0, 10) : cellText(value)
 }
 
-function civilOf(value: CellValue | undefined, now: Date): Civil | { error: string } {
+function civilOf(value: CellValue | undefined, now: Date, timed: boolean): Civil | { error: string } {
   const unreadable = { error: `“${shown(value)}”不是日期，请写成 ${DATE_EXAMPLES}` }
   // exceljs hands over an Excel date as a Date whose UTC fields are what the cell shows.
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? unreadable : fromWallClock(value)
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? unreadable : fromWallClock(value, timed)
   if (typeof value === 'number') return fromNumber(value, now) ?? unreadable
   const text = cellText(value).normalize('NFKC').replace(/\s+/gu, ' ').trim()
   return fromText(text, now) ?? unreadable
 }
 
-function fromWallClock(exact: Date): Civil {
-  // A serial number carries float error: 23:59:59 can come back as 23:59:58.999.
-  const d = new Date(Math.round(exact.getTime() / 1000) * 1000)
-  const time = { hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds() }
-  const midnight = time.hour === 0 && time.minute === 0 && time.second === 0
+// Milliseconds are kept: the assistant's own 限期 is 23:59:59.999, and rounding it would move it a day.
+function fromWallClock(d: Date, timed = false): Civil {
+  const time = { hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds(), ms: d.getUTCMilliseconds() }
+  const midnight = !timed && time.hour === 0 && time.minute === 0 && time.second === 0 && time.ms === 0
   return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), ...(midnight ? {} : { time }) }
 }
 
@@ -63,8 +65,8 @@ function fromNumber(n: number, now: Date): Civil | { error: string } | undefined
   if (Number.isInteger(n) && n >= 19_900_101 && n <= 21_001_231) {
     return { year: Math.floor(n / 10_000), month: Math.floor(n / 100) % 100, day: n % 100 }
   }
-  // A date cell formatted as a number: Excel's day count. Rounded to the second, as Excel shows it.
-  if (n >= MIN_SERIAL && n <= MAX_SERIAL) return fromWallClock(new Date(EXCEL_EPOCH_MS + Math.round(n * 86_400) * 1000))
+  // A date cell formatted as a number: Excel's day count (rounded to the millisecond, as exceljs does).
+  if (n >= MIN_SERIAL && n <= MAX_SERIAL) return fromWallClock(new Date(EXCEL_EPOCH_MS + Math.round(n * 86_400_000)))
   // 11.5 typed into a General cell becomes the number 11.5. 11.10 becomes 11.1 too, so a day that
   // could have lost its trailing zero (1, 2, 3) is asked about rather than guessed.
   const m = /^(\d{1,2})\.(\d{1,2})$/.exec(String(n))
@@ -88,7 +90,7 @@ function fromText(text: string, now: Date): Civil | undefined {
     year,
     month: Number(month),
     day: Number(day),
-    ...(m[m.length - 3] === undefined ? {} : { time: { hour: Number(m[m.length - 3]), minute: Number(m[m.length - 2]), second: Number(m[m.length - 1] ?? 0) } }),
+    ...(m[m.length - 3] === undefined ? {} : { time: { hour: Number(m[m.length - 3]), minute: Number(m[m.length - 2]), second: Number(m[m.length - 1] ?? 0), ms: 0 } }),
   })
   const full = FULL.exec(text) ?? COMPACT.exec(text)
   if (full) return withTime(full, Number(full[1]), full[2]!, full[3]!)
@@ -102,7 +104,7 @@ function instantOf(c: Civil, edge: DayEdge): Date | undefined {
   const end = endOfCivilDate(c.year, c.month, c.day)
   if (!end) return undefined
   if (!c.time) return edge === 'end' ? end : dayjs(end).tz(TIMEZONE).startOf('day').toDate()
-  const { hour, minute, second } = c.time
+  const { hour, minute, second, ms } = c.time
   if (hour > 23 || minute > 59 || second > 59) return undefined
-  return new Date(end.getTime() - ((23 - hour) * 3600 + (59 - minute) * 60 + (59 - second)) * 1000 - 999)
+  return new Date(end.getTime() - ((23 - hour) * 3600 + (59 - minute) * 60 + (59 - second)) * 1000 - (999 - ms))
 }

@@ -90,7 +90,7 @@ export async function readLedgerSheet(data: Buffer, options: { now: Date }): Pro
   const hasStatus = table.headers.status !== undefined
   const rows: LedgerRow[] = []
   const problems: LedgerProblem[] = []
-  for (const { row, cells } of table.rows) {
+  for (const { row, cells, timed } of table.rows) {
     const reasons: string[] = []
     const text = (f: Field) => cellText(cells[f])
     const village = text('village').replace(/\s+/gu, '')
@@ -101,7 +101,7 @@ export async function readLedgerSheet(data: Buffer, options: { now: Date }): Pro
     const dates: Partial<Record<Field, Date>> = {}
     for (const [field, edge] of DATE_FIELDS) {
       if (!text(field)) continue
-      const read = readDate(cells[field], options.now, edge)
+      const read = readDate(cells[field], options.now, edge, timed.has(field))
       if ('error' in read) reasons.push(`${header(field)}${read.error}`)
       else dates[field] = read.date
     }

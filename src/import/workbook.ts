@@ -44,6 +44,8 @@ export interface TableRow<F extends string> {
   /** 1-based Excel row. */
   row: number
   cells: Partial<Record<F, CellValue>>
+  /** Fields whose cell is a date formatted to show the time of day: there 00:00 means midnight, not the whole day. */
+  timed: Set<F>
 }
 
 export interface Table<F extends string> {
@@ -130,23 +132,34 @@ export async function readTable<F extends string>(data: Buffer, spec: TableSpec<
   ws.eachRow((row, r) => {
     if (failure || r <= best.row) return
     const cells: Partial<Record<F, CellValue>> = {}
-    let filled = false
+    const timed = new Set<F>()
+    const filled: string[] = []
+    const spanning = new Set<string>()
     let repeatsHeader = true
     for (const [field, c] of columns) {
-      const value = row.getCell(c).value
-      const text = cellText(value)
+      const cell = row.getCell(c)
+      // A cell merged across columns belongs to its first column only; merged down a column
+      // (one village written once for several rows) it belongs to every row.
+      if (cell.isMerged && cell.master.col !== cell.col) {
+        spanning.add(cell.master.address)
+        continue
+      }
+      const text = cellText(cell.value)
       if (text === '') continue
-      filled = true
+      filled.push(cell.address)
       if (fieldOf.get(headerKey(text)) !== field) repeatsHeader = false
-      cells[field] = value
+      cells[field] = cell.value
+      if (cell.value instanceof Date && /h/i.test(cell.numFmt ?? '')) timed.add(field)
     }
-    // A header repeated further down (tables pasted one under another) is not data.
-    if (!filled || repeatsHeader) return
+    // A line merged across the table is a note (合计, 制表人, the export's summary), not data;
+    // a header repeated further down (tables pasted one under another) is not data either.
+    const note = filled.length === 1 && spanning.has(filled[0]!)
+    if (filled.length === 0 || note || repeatsHeader) return
     if (rows.length === IMPORT_LIMITS.maxRows) {
       failure = new ImportError(`${spec.what}超过 ${IMPORT_LIMITS.maxRows} 行，一次最多导入 ${IMPORT_LIMITS.maxRows} 行。请分成几个文件分别导入。`)
       return
     }
-    rows.push({ row: r, cells })
+    rows.push({ row: r, cells, timed })
   })
   if (failure) throw failure
   return { headerRow: best.row, headers: best.headers, rows }
