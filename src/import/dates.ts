@@ -73,8 +73,8 @@ function fromNumber(n: number, now: Date): Civil | { error: string } | undefined
   if (!m) return undefined
   const month = Number(m[1])
   const day = Number(m[2])
-  const year = calendarOf(now).year
-  if (m[2]!.length === 1 && endOfCivilDate(year, month, day * 10)) {
+  const year = yearOf(now)
+  if (m[2]!.length === 1 && boundsOf(year, month, day * 10)) {
     return { error: `“${n}”分不清是 ${month}月${day}日 还是 ${month}月${day * 10}日，请写成 ${month}月${day}日 这样` }
   }
   return { year, month, day }
@@ -96,14 +96,34 @@ function fromText(text: string, now: Date): Civil | undefined {
   if (full) return withTime(full, Number(full[1]), full[2]!, full[3]!)
   const short = SHORT.exec(text)
   // 11月5日 without a year: this year, as options.now sees it in the township.
-  if (short) return withTime(short, calendarOf(now).year, short[1]!, short[2]!)
+  if (short) return withTime(short, yearOf(now), short[1]!, short[2]!)
   return undefined
 }
 
+// dayjs's time-zone arithmetic costs about 0.3 ms a call, 3 s for a 5,000-row ledger; a ledger
+// has few distinct days, so each day's bounds are worked out once (at most ~40,000 days, 1990–2100).
+const dayBounds = new Map<string, { start: number; end: number } | null>()
+function boundsOf(year: number, month: number, day: number) {
+  const key = `${year}-${month}-${day}`
+  let bounds = dayBounds.get(key)
+  if (bounds === undefined) {
+    const end = endOfCivilDate(year, month, day)
+    bounds = end ? { start: dayjs(end).tz(TIMEZONE).startOf('day').valueOf(), end: end.getTime() } : null
+    dayBounds.set(key, bounds)
+  }
+  return bounds
+}
+let lastNow: { at: number; year: number } | undefined
+function yearOf(now: Date): number {
+  if (lastNow?.at !== now.getTime()) lastNow = { at: now.getTime(), year: calendarOf(now).year }
+  return lastNow.year
+}
+
 function instantOf(c: Civil, edge: DayEdge): Date | undefined {
-  const end = endOfCivilDate(c.year, c.month, c.day)
-  if (!end) return undefined
-  if (!c.time) return edge === 'end' ? end : dayjs(end).tz(TIMEZONE).startOf('day').toDate()
+  const bounds = boundsOf(c.year, c.month, c.day)
+  if (!bounds) return undefined
+  const end = new Date(bounds.end)
+  if (!c.time) return edge === 'end' ? end : new Date(bounds.start)
   const { hour, minute, second, ms } = c.time
   if (hour > 23 || minute > 59 || second > 59) return undefined
   return new Date(end.getTime() - ((23 - hour) * 3600 + (59 - minute) * 60 + (59 - second)) * 1000 - (999 - ms))
