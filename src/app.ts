@@ -181,9 +181,11 @@ export async function startAssistant(options: AssistantOptions): Promise<Running
   const hooks = messageHooks(services, logger)
   const dispatch = createDispatcher({ db, registry: new Registry(commands), services, hooks, clock, logger, replies: replyTo((m) => outbox.enqueue(m)), inScope })
   const groupEvents: GroupEvents = {
-    seen: (rooms) =>
+    // At login the rooms are only recorded (and bound where the config names them); a room the
+    // bot was just added to is announced, as is one where something is said while unbound.
+    seen: (rooms, joined) =>
       inScope(async ({ services: scoped }) => {
-        for (const room of rooms) if (!(await roomSeen(scoped, room))) await announceUnbound(scoped, room)
+        for (const room of rooms) if (!(await roomSeen(scoped, room)) && joined) await announceUnbound(scoped, room)
       }),
     left: (roomId) => inScope(({ services: scoped }) => roomLeft(scoped, roomId)),
   }

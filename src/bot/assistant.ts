@@ -9,8 +9,8 @@ import { describeRoom } from './groups.ts'
 
 /** What the bot learns of its groups outside messages, handed to the composition root. */
 export interface GroupEvents {
-  /** The bot is in these rooms (at login) or was just added to one. */
-  seen(rooms: SeenRoom[]): Promise<void>
+  /** The bot is in these rooms: at login (`joined` false), or just added to one (`joined` true). */
+  seen(rooms: SeenRoom[], joined: boolean): Promise<void>
   /** The bot was removed from a room. */
   left(roomId: string): Promise<void>
 }
@@ -37,7 +37,12 @@ export function assistantPlugin({ dispatch, township, logger, photoLimits, start
    */
   async function fetchFile(message: Message): Promise<{ name: string; data: Buffer } | 'unavailable'> {
     const data = await fetchPhoto(message)
-    return data === 'unavailable' ? data : { name: message.text() || 'file.xlsx', data }
+    return data === 'unavailable' ? data : { name: fileNameOf(message), data }
+  }
+
+  /** A file message's name, as providers give it in the payload (some put it in the text). */
+  function fileNameOf(message: Message): string {
+    return message.payload?.filename || message.text() || '文件.xlsx'
   }
 
   async function fetchPhoto(message: Message): Promise<Buffer | 'unavailable'> {
@@ -72,7 +77,7 @@ export function assistantPlugin({ dispatch, township, logger, photoLimits, start
       inRoom: room !== undefined,
       talkerId,
       kind,
-      text: kind === 'photo' ? '' : message.text(),
+      text: kind === 'photo' ? '' : kind === 'file' ? fileNameOf(message) : message.text(),
       sentAt: message.date(),
     }
   }
@@ -88,7 +93,7 @@ export function assistantPlugin({ dispatch, township, logger, photoLimits, start
   /** The rest of a message: its group, the sender's name, who it @-mentions, a picture's or file's bytes. */
   async function toIncoming(message: Message): Promise<IncomingMessage | undefined> {
     const type = message.type()
-    const isFile = type === types.Message.Attachment && IMPORTABLE.test(message.text())
+    const isFile = type === types.Message.Attachment && IMPORTABLE.test(fileNameOf(message))
     if (type !== types.Message.Text && type !== types.Message.Image && !isFile) return undefined
     const room = message.room()
     const talker = message.talker()
@@ -166,9 +171,9 @@ export function assistantPlugin({ dispatch, township, logger, photoLimits, start
     bot.on('message', listener)
     // The groups the bot is in, at login and as it is added or removed.
     const report = (work: Promise<void>) => work.catch((err: unknown) => logger.error({ err }, 'group event failed'))
-    const onLogin = () => void report((async () => groupEvents.seen(await Promise.all((await bot.Room.findAll()).map(describeRoom))))())
+    const onLogin = () => void report((async () => groupEvents.seen(await Promise.all((await bot.Room.findAll()).map(describeRoom)), false))())
     const onJoin = (room: Room, invitees: Contact[]) => {
-      if (invitees.some((c) => c.self())) void report((async () => groupEvents.seen([await describeRoom(room)]))())
+      if (invitees.some((c) => c.self())) void report((async () => groupEvents.seen([await describeRoom(room)], true))())
     }
     const onLeave = (room: Room, leavers: Contact[]) => {
       if (leavers.some((c) => c.self())) void report(groupEvents.left(room.id))

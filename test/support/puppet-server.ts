@@ -274,7 +274,9 @@ function patchFileMessageTypes (mocker: Mocker): void {
     if (payload && payload.type === PUPPET.types.Message.Unknown) {
       const json = mocker.cacheFileBoxPayload.get(id)
       if (json) {
-        const mediaType = FileBox.fromJSON(json).mediaType
+        const box = FileBox.fromJSON(json)
+        const mediaType = box.mediaType
+        payload.filename = box.name // as providers give a file's name
         payload.type = mediaType.startsWith('image/') ? PUPPET.types.Message.Image
           : mediaType.startsWith('video/') ? PUPPET.types.Message.Video
             : mediaType.startsWith('audio/') ? PUPPET.types.Message.Audio
