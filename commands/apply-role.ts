@@ -26,7 +26,7 @@ export default defineCommand({
   async run({ role, village, grid }, ctx) {
     const { requests, township } = ctx.services
     if (ctx.services.policy.rosterFromConfigOnly) return '本乡的人员由配置文件管理，请联系乡办公室。'
-    if (ctx.where.kind !== 'village') return `请在${village}的村级群里发 /我是，方便村里核实。`
+    if (ctx.where.kind !== 'village' || ctx.where.village !== village) return `请在${village}的村级群里发 /我是，方便村里核实。`
     const current = township.person(ctx.actor.id)
     if (current && current.role === role && current.villages.includes(village)) return `您已经是${village}${ROLE_LABELS[role]}了。`
     if (requests.decidersOf(village).length === 0) return '本乡还没有管理员或包村干部来审核申请，请联系乡办公室。'

@@ -33,6 +33,8 @@ export default defineCommand({
     const who = mentionedPerson(ctx)
     if (extra) return `没看懂「${extra}」。村名请写本乡的村（${ctx.services.township.villageNames.join('、')}），网格写全称，例如 卫华村第1网格。`
     const person = personWithRole(who, role, villages, grid)
+    const members = await ctx.services.rooms.members(ctx.conversationId)
+    if (!members.some((m) => m.id === who.id)) return `${who.name} 不在本群里。请在他所在的工作群里 @ 他，或先把他拉进群。`
     const before = await ctx.services.roster.appoint(person, { id: ctx.actor.id, name: ctx.actor.name, messageId: ctx.messageId }, '任命')
     const was = before ? `（原为${describePerson(before)}）` : ''
     return `✅ 已任命 ${who.name} 为${describePerson(person)}${was}，立即生效。${ROLE_LABELS[role]}可用的命令见 /帮助。`

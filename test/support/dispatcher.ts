@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { commands } from '../../commands/index.ts'
 import { buildServices, messageHooks } from '../../src/app.ts'
 import { Township } from '../../src/config/township.ts'
+import { Roster } from '../../src/roster/roster.ts'
 import { Health } from '../../src/maintenance/health.ts'
 import { createLogger } from '../../src/log.ts'
 import { createDispatcher, Registry, type IncomingMessage, type OutgoingFile } from '../../src/registry/index.ts'
@@ -34,10 +35,18 @@ export async function dispatcherFixture() {
   const groups = { township: async () => groupOf(), village: async (village: string) => groupOf(village) }
   const photoDir = mkdtempSync(join(tmpdir(), 'renju-photos-'))
   const maintenance = { databaseFile: url.slice('file:'.length), backupDir: mkdtempSync(join(tmpdir(), 'renju-backups-')), health: new Health(clock), outboxStats: async () => ({ pending: 0, failed: 0 }) }
-  // The config's people and groups, as the roster seeded from it at start would have them.
-  const township = new Township(config)
-  const rooms = { rooms: async () => [], members: async () => [] }
-  const build = () => buildServices({ db, config, township, rooms, clock, photoDir, outbox, groups, logger: createLogger('silent'), maintenance })
+  // The config's people and groups seeded into the roster, as at start; a change by message
+  // reaches the Township after the message, as after a commit.
+  await new Roster(db, clock).seedFromConfig(config)
+  const township = new Township(config, await Roster.snapshot(db))
+  let rosterChanged = false
+  /** Members of each room, for /任命's check and roster imports: everyone in the config by default. */
+  const members = new Map<string, { id: string; name: string; alias?: string }[]>()
+  const rooms = {
+    rooms: async () => [...members.keys()].map((id) => ({ id, topic: id, memberCount: members.get(id)!.length })),
+    members: async (roomId: string) => members.get(roomId) ?? config.people.map((p) => ({ id: p.wechatId, name: p.name })),
+  }
+  const build = () => buildServices({ db, config, township, rooms, rosterChanged: () => (rosterChanged = true), clock, photoDir, outbox, groups, logger: createLogger('silent'), maintenance })
   const services = build()
   const { ledger } = services
   const dispatch = createDispatcher({ db, registry: new Registry(commands), services, hooks: messageHooks(services, createLogger('silent')), clock, logger: createLogger('silent'), replies: { send: async () => {} } })
@@ -59,13 +68,18 @@ export async function dispatcherFixture() {
       sentAt: clock(),
       ...extra,
     }
-    return dispatch(message)
+    const reply = await dispatch(message)
+    if (rosterChanged) {
+      rosterChanged = false
+      township.setRoster(await Roster.snapshot(db))
+    }
+    return reply
   }
   /** Sends a picture as `wechatId`; resolves with any direct reply. */
   const sendPhoto = (wechatId: string, data: Buffer, village?: string) => sayFull(wechatId, '', village, { photo: data })
   /** New services over the same database, as after a restart. */
   const rebuildServices = build
-  return { db, ledger, services, rebuildServices, maintenance, clock, notices, posts, say, sayFull, sendPhoto, dispatch, groupOf, close: () => db.$disconnect() }
+  return { db, ledger, services, township, members, rebuildServices, maintenance, clock, notices, posts, say, sayFull, sendPhoto, dispatch, groupOf, close: () => db.$disconnect() }
 }
 
 export const SECRETARY = 'wxid_sec_weihua'
