@@ -133,7 +133,7 @@ export function messageHooks(root: Services, logger: Logger): MessageHooks {
   return {
     photo: (message, actor, services) => photoIntake(message, actor, services),
     file: (message, actor, services) => intakeFile(message, actor, services),
-    unboundGroup: (message, services) => unboundGroupMessage(services, { id: message.conversationId, topic: message.where.topic, memberCount: message.where.memberCount }),
+    unboundGroup: (message, services) => unboundGroupMessage(services, { id: message.conversationId, topic: message.where.topic, memberCount: message.where.memberCount }, message.talkerId),
   }
 }
 

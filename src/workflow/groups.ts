@@ -35,10 +35,13 @@ export async function announceUnbound(services: Services, room: SeenRoom): Promi
   for (const admin of admins) await services.notify.send(admin.wechatId, text)
 }
 
-/** A message in an unbound group: bound now from the config's topic, or announced and ignored. */
-export async function unboundGroupMessage(services: Services, room: SeenRoom): Promise<Conversation | undefined> {
+/**
+ * A message in an unbound group: bound now from the config's topic, or announced and ignored.
+ * An admin speaking there is about to bind it (or knows of it): not announced to them.
+ */
+export async function unboundGroupMessage(services: Services, room: SeenRoom, talkerId: string): Promise<Conversation | undefined> {
   const where = await roomSeen(services, room)
-  if (!where) await announceUnbound(services, room)
+  if (!where && services.township.person(talkerId)?.role !== 'admin') await announceUnbound(services, room)
   return where
 }
 

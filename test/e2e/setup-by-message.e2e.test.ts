@@ -80,6 +80,11 @@ describe('setting a township up from WeChat', () => {
       }
       throw new Error(`no answer to ${text}`)
     }
+    /** Waits until `check` holds (the bot's notices follow its replies through the outbox). */
+    const eventually = async (check: () => boolean) => {
+      for (let i = 0; i < 100 && !check(); i++) await sleep(50)
+      return check()
+    }
     const privateTo = (contact: ContactMock) => botMessages().filter((m) => m.listenerId === contact.id && !m.roomId).map((m) => m.text ?? '')
 
     // Before there is an admin the bot is silent in groups and answers no stranger.
@@ -94,6 +99,7 @@ describe('setting a township up from WeChat', () => {
     secretaries[0]!.contact.say('大家好').to(weihua)
     await sleep(600)
     expect(botMessages().slice(before).filter((m) => m.roomId === weihua.id)).toHaveLength(0)
+    expect(await eventually(() => privateTo(office).some((m) => m.includes('助手被拉进了「卫华村人居环境群」（10 人）')))).toBe(true)
     expect(privateTo(office).filter((m) => m.includes('助手被拉进了「卫华村人居环境群」（10 人）'))).toHaveLength(1)
 
     // Seven groups bound by message.
@@ -116,11 +122,10 @@ describe('setting a township up from WeChat', () => {
     // Self-service: /我是, then the supervisor (or an admin) agrees, and the applicant hears it.
     const asked = await reply(gridWorker, '/我是 卫华村 网格员 第1网格', weihua)
     expect(asked).toContain('已收到您的申请（1 号）')
-    expect(privateTo(supervisor).some((m) => m === '王五申请为卫华村网格员（卫华村第1网格），回复 /同意 1 或 /拒绝 1')).toBe(true)
+    expect(await eventually(() => privateTo(supervisor).some((m) => m === '王五申请为卫华村网格员（卫华村第1网格），回复 /同意 1 或 /拒绝 1'))).toBe(true)
     const agreed = await reply(supervisor, '/同意 1')
     expect(agreed).toContain('已同意 1 号申请')
-    await sleep(300)
-    expect(botMessages().some((m) => m.roomId === weihua.id && m.text?.includes('王五，您申请的卫华村网格员（卫华村第1网格）已由马包村同意'))).toBe(true)
+    expect(await eventually(() => botMessages().some((m) => m.roomId === weihua.id && !!m.text?.includes('王五，您申请的卫华村网格员（卫华村第1网格）已由马包村同意')))).toBe(true)
     expect(await reply(supervisor, '/同意 1')).toContain('已经处理过了')
     // The new grid worker acts at once, without a restart.
     expect(await reply(gridWorker, '/清运 垃圾2吨', weihua)).toContain('卫华村')
@@ -163,5 +168,18 @@ describe('setting a township up from WeChat', () => {
     expect(people).toContain('赵德明')
     expect(people).toContain('王五 卫华村第1网格（马包村')
     expect(await reply(secretaries[1]!.contact, '/台账', rooms.get(VILLAGE_GROUPS['渔业村']!)!)).toContain('渔业村')
+
+    // A renamed group keeps its binding: it follows the group's id, not its name.
+    const yuye = rooms.get(VILLAGE_GROUPS['渔业村']!)!
+    yuye.payload.topic = '渔业村环境整治（新）'
+    t.wechat.puppet.emit('room-topic', { roomId: yuye.id, newTopic: yuye.payload.topic, oldTopic: VILLAGE_GROUPS['渔业村']!, changerId: office.id, timestamp: Date.now() })
+    expect(await reply(secretaries[1]!.contact, '/台账', yuye)).toContain('渔业村')
+    expect(await t.assistant.services.schedule.groups.village('渔业村')).toBe(yuye.id) // where its bulletin and reminders go
+
+    // Removed from a bound group: the admin is told.
+    t.wechat.puppet.emit('room-leave', { roomId: weihua.id, removeeIdList: [BOT_ID], removerId: office.id, timestamp: Date.now() })
+    await eventually(() => privateTo(office).some((m) => m.includes('助手被移出了「卫华村人居环境群」（卫华村的村级群）')))
+    expect(privateTo(office).filter((m) => m.includes('助手被移出了「卫华村人居环境群」（卫华村的村级群）'))).toHaveLength(1)
+    expect(await reply(office, '/群')).toContain('还没有村级群的村：卫华村')
   }, 120_000)
 })
