@@ -111,4 +111,35 @@ describe('roster by message', () => {
     expect(await f.db.problem.count()).toBe(0)
     expect(await f.say(ADMIN, '/确认导入')).toContain('预览已过期')
   })
+
+  it('a roster from Excel: matched by WeChat name or group nickname, never guessed, applied once on /确认导入', async () => {
+    const room = f.groupOf('卫华村')
+    await f.services.roster.bind({ roomId: room, topic: '卫华村人居环境群', scope: 'village', village: '卫华村' }, { id: ADMIN, name: '刘主任' })
+    f.township.setRoster({ people: f.township.everyone, groups: [{ roomId: room, topic: '卫华村人居环境群', scope: 'village', village: '卫华村' }] })
+    f.members.set(room, [
+      { id: 'wx_a', name: '阿强', alias: '张三' }, // known in the group by his 群昵称
+      { id: 'wx_b', name: '李四' },
+      { id: 'wx_c1', name: '王五' },
+      { id: 'wx_c2', name: '王五' },
+    ])
+    const wb = new ExcelJS.Workbook()
+    const ws = wb.addWorksheet('人员')
+    ws.addRow(['手机', '职务', '姓名', '村', '网格'])
+    ws.addRow(['13800000001', '网格员', '张三', '卫华村', '卫华村第3网格'])
+    ws.addRow(['13800000002', '村书记', '李四', '卫华村', ''])
+    ws.addRow(['', '网格员', '王五', '卫华村', ''])
+    ws.addRow(['', '网格员', '赵六', '卫华村', ''])
+    ws.addRow(['', '保洁', '孙七', '卫华村', ''])
+    await f.sayFull(ADMIN, '', undefined, { file: { name: '人员名单.xlsx', data: Buffer.from(await wb.xlsx.writeBuffer()) } })
+    const preview = await f.say(ADMIN, '/导入 人员')
+    expect(preview).toContain('匹配 2 人；未找到 1 人：赵六；同名 1 人：王五（群里有 2 位）')
+    expect(preview).toContain('第 6 行：职务「保洁」认不出')
+    expect(f.township.person('wx_a')).toBeUndefined() // nothing yet
+    expect(await f.say(ADMIN, '/确认导入')).toContain('已从「人员名单.xlsx」导入 2 人')
+    expect(f.township.person('wx_a')).toMatchObject({ name: '张三', role: 'grid', grid: '卫华村第3网格', villages: ['卫华村'], phone: '13800000001' })
+    expect(f.township.person('wx_b')?.role).toBe('village')
+    expect(f.township.person('wx_c1')).toBeUndefined()
+    expect(await f.say(ADMIN, '/确认导入')).toContain('已经写入过了')
+    expect(await f.db.roleChange.count({ where: { action: '导入 人员名单.xlsx' } })).toBe(2)
+  })
 })
