@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { categoryOf, statusLine } from '../src/ledger/index.ts'
-import { CADRE_ROLES, defineCommand } from '../src/registry/index.ts'
+import { CADRE_ROLES } from '../src/registry/index.ts'
+import { defineCommand } from '../src/services.ts'
 import { REPORT_STATUS } from '../src/reports/reports.ts'
 import { endOfDayAfter, formatDate } from '../src/time.ts'
 

@@ -1,7 +1,8 @@
 import { z } from 'zod'
 import type { FigureValue } from '../src/campaign/campaign.ts'
 import { readQuantities, toFigures } from '../src/campaign/quantity.ts'
-import { CADRE_ROLES, defineCommand } from '../src/registry/index.ts'
+import { CADRE_ROLES } from '../src/registry/index.ts'
+import { defineCommand } from '../src/services.ts'
 import { amounts } from './shared/figure-command.ts'
 
 export default defineCommand({

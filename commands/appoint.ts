@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { ROLE_LABELS } from '../src/config/township.ts'
-import { defineCommand } from '../src/registry/index.ts'
+import { defineCommand } from '../src/services.ts'
 import { describePerson } from '../src/roster/roster.ts'
 import { dropMentionWords, gridWord, mentionedPerson, personWithRole, roleWord } from './shared/people.ts'
 

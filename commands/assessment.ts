@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { ArgumentError, defineCommand, SUPERVISING_ROLES } from '../src/registry/index.ts'
+import { ArgumentError, SUPERVISING_ROLES } from '../src/registry/index.ts'
+import { defineCommand } from '../src/services.ts'
 import { monthOf, parseMonth, previousMonth } from '../src/stats/periods.ts'
 
 export default defineCommand({

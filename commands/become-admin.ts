@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { ALL_ROLES, defineCommand } from '../src/registry/index.ts'
+import { ALL_ROLES } from '../src/registry/index.ts'
+import { defineCommand } from '../src/services.ts'
 import { SETUP_CODE_TRIES } from '../src/roster/roster.ts'
 
 // The first admin: the code printed at the first start, sent privately by the office's WeChat.

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineCommand } from '../src/registry/index.ts'
+import { defineCommand } from '../src/services.ts'
 
 const TOWNSHIP_WORDS = ['全乡', '乡级', '乡镇', '乡里', '全镇'] as const
 

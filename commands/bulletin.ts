@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { defineCommand, SUPERVISING_ROLES } from '../src/registry/index.ts'
+import { SUPERVISING_ROLES } from '../src/registry/index.ts'
+import { defineCommand } from '../src/services.ts'
 import { previousWeek, weekOf } from '../src/stats/periods.ts'
 
 const WHICH = ['上周', '本周'] as const

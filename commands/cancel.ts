@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { ALL_ROLES, defineCommand } from '../src/registry/index.ts'
+import { ALL_ROLES } from '../src/registry/index.ts'
+import { defineCommand } from '../src/services.ts'
 
 // The dispatcher keeps a half-written command until this runs; clearing it is all there is to do.
 export default defineCommand({

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { LedgerPlan, RosterPlan } from '../src/import/plans.ts'
-import { defineCommand } from '../src/registry/index.ts'
+import { defineCommand } from '../src/services.ts'
 import { statusLine } from '../src/ledger/index.ts'
 
 export default defineCommand({

@@ -2,7 +2,8 @@ import { z } from 'zod'
 import type { FigureValue } from '../src/campaign/campaign.ts'
 import type { RecordKind } from '../src/campaign/figures.ts'
 import { readQuantities, toFigures } from '../src/campaign/quantity.ts'
-import { ArgumentError, defineCommand } from '../src/registry/index.ts'
+import { ArgumentError } from '../src/registry/index.ts'
+import { defineCommand } from '../src/services.ts'
 import { amounts } from './shared/figure-command.ts'
 
 export default defineCommand({

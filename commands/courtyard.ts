@@ -1,7 +1,8 @@
 import { z } from 'zod'
 import { FIGURES_BY_KIND } from '../src/campaign/figures.ts'
 import { formatAmount } from '../src/campaign/quantity.ts'
-import { CADRE_ROLES, defineCommand } from '../src/registry/index.ts'
+import { CADRE_ROLES } from '../src/registry/index.ts'
+import { defineCommand } from '../src/services.ts'
 import { overspent } from './shared/fund.ts'
 
 export default defineCommand({

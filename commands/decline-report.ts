@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { CADRE_ROLES, defineCommand } from '../src/registry/index.ts'
+import { CADRE_ROLES } from '../src/registry/index.ts'
+import { defineCommand } from '../src/services.ts'
 import { REPORT_STATUS } from '../src/reports/reports.ts'
 
 export default defineCommand({

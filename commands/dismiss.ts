@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineCommand } from '../src/registry/index.ts'
+import { defineCommand } from '../src/services.ts'
 import { describePerson } from '../src/roster/roster.ts'
 import { dropMentionWords, mentionedPerson } from './shared/people.ts'
 

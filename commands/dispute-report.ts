@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { DONE_STATUSES, type Status } from '../src/ledger/index.ts'
-import { ALL_ROLES, defineCommand } from '../src/registry/index.ts'
+import { ALL_ROLES } from '../src/registry/index.ts'
+import { defineCommand } from '../src/services.ts'
 import { REPORT_STATUS } from '../src/reports/reports.ts'
 
 export default defineCommand({

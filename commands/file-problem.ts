@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { categoryOf, SOURCES, statusLine } from '../src/ledger/index.ts'
-import { ArgumentError, CADRE_ROLES, defineCommand } from '../src/registry/index.ts'
+import { ArgumentError, CADRE_ROLES } from '../src/registry/index.ts'
+import { defineCommand } from '../src/services.ts'
 import { endOfDayAfter, formatDate } from '../src/time.ts'
 
 export default defineCommand({

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { ROLE_LABELS } from '../src/config/township.ts'
-import { ALL_ROLES, defineCommand } from '../src/registry/index.ts'
+import { ALL_ROLES } from '../src/registry/index.ts'
+import { defineCommand } from '../src/services.ts'
 
 export default defineCommand({
   name: '帮助',

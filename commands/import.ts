@@ -4,7 +4,7 @@ import { planLedger, planRoster } from '../src/import/plans.ts'
 import { readRosterSheet } from '../src/import/roster-sheet.ts'
 import { ImportError } from '../src/import/workbook.ts'
 import { IMPORT_EXPIRES_MINUTES } from '../src/import/imports.ts'
-import { defineCommand } from '../src/registry/index.ts'
+import { defineCommand } from '../src/services.ts'
 
 const WHAT = ['人员', '台账'] as const
 

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { countsTable, OPEN_STATUSES, problemLine, statusLine, sumCounts, type Status } from '../src/ledger/index.ts'
-import { ALL_ROLES, defineCommand } from '../src/registry/index.ts'
+import { ALL_ROLES } from '../src/registry/index.ts'
+import { defineCommand } from '../src/services.ts'
 
 const SHOWN = 15
 

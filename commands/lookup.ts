@@ -1,7 +1,8 @@
 import { z } from 'zod'
 import { recordDetail } from '../src/campaign/format.ts'
 import { problemDetail } from '../src/ledger/index.ts'
-import { ALL_ROLES, defineCommand } from '../src/registry/index.ts'
+import { ALL_ROLES } from '../src/registry/index.ts'
+import { defineCommand } from '../src/services.ts'
 
 const HOW = '问题写 /查询 12，统计记录（回复里的"记录 N"）写 /查询 记录 12'
 

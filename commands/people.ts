@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { ROLE_LABELS, type Person } from '../src/config/township.ts'
-import { CADRE_ROLES, defineCommand } from '../src/registry/index.ts'
+import { CADRE_ROLES } from '../src/registry/index.ts'
+import { defineCommand } from '../src/services.ts'
 import { formatDate } from '../src/time.ts'
 
 const ORDER = ['admin', 'duty', 'supervisor', 'village', 'grid'] as const

@@ -2,7 +2,8 @@ import { z } from 'zod'
 import { composeBeforeAfter, photosAddedText } from '../src/photos/index.ts'
 import type { PhotoKind } from '../src/photos/index.ts'
 import { STATUS } from '../src/ledger/index.ts'
-import { CADRE_ROLES, defineCommand, SUPERVISING_ROLES, type CommandContext } from '../src/registry/index.ts'
+import { CADRE_ROLES, SUPERVISING_ROLES } from '../src/registry/index.ts'
+import { defineCommand, type CommandContext } from '../src/services.ts'
 import { formatDate } from '../src/time.ts'
 
 const KINDS = ['整改前', '整改后'] as const

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { PROGRESS_LOOKALIKES, PROGRESS_STATUSES, problemLine, STATUS, statusLine } from '../src/ledger/index.ts'
-import { ArgumentError, defineCommand, NeedMore } from '../src/registry/index.ts'
+import { ArgumentError, NeedMore } from '../src/registry/index.ts'
+import { defineCommand } from '../src/services.ts'
 import { applyProgress } from '../src/workflow/progress.ts'
 
 export default defineCommand({

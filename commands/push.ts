@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineCommand } from '../src/registry/index.ts'
+import { defineCommand } from '../src/services.ts'
 
 export default defineCommand({
   name: '推送',

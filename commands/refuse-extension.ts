@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { defineCommand, SUPERVISING_ROLES } from '../src/registry/index.ts'
+import { SUPERVISING_ROLES } from '../src/registry/index.ts'
+import { defineCommand } from '../src/services.ts'
 
 export default defineCommand({
   name: '不批准延期',

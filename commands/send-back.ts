@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { statusLine } from '../src/ledger/index.ts'
-import { defineCommand, SUPERVISING_ROLES } from '../src/registry/index.ts'
+import { SUPERVISING_ROLES } from '../src/registry/index.ts'
+import { defineCommand } from '../src/services.ts'
 
 export default defineCommand({
   name: '退回',

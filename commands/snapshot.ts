@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { ALL_ROLES, defineCommand } from '../src/registry/index.ts'
+import { ALL_ROLES } from '../src/registry/index.ts'
+import { defineCommand } from '../src/services.ts'
 
 export default defineCommand({
   name: '随手拍',

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineCommand } from '../src/registry/index.ts'
+import { defineCommand } from '../src/services.ts'
 import { formatDateTime } from '../src/time.ts'
 
 const duration = (ms: number) => {

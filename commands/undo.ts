@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { RecordKind } from '../src/campaign/figures.ts'
-import { CADRE_ROLES, defineCommand } from '../src/registry/index.ts'
+import { CADRE_ROLES } from '../src/registry/index.ts'
+import { defineCommand } from '../src/services.ts'
 import { amounts } from './shared/figure-command.ts'
 
 export default defineCommand({

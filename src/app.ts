@@ -17,11 +17,12 @@ import { Outbox, PRIORITY, type OutgoingMessage } from './outbox/index.ts'
 import { loadTipsFile, Schedule, TipLibrary, type GroupDirectory, type PostQueue } from './schedule/index.ts'
 import { createLogger, type Logger } from './log.ts'
 import { PhotoLibrary, PhotoPairing, PhotoStore } from './photos/index.ts'
-import { createDispatcher, Registry, type MessageHooks, type Notifier, type ReplySink, type RunInScope, type Services } from './registry/index.ts'
-import type { RoomDirectory } from './registry/define.ts'
+import { createDispatcher, Registry, type MessageHooks, type ReplySink, type RunInScope } from './registry/index.ts'
+import type { Services } from './services.ts'
+import type { Notifier } from './outgoing.ts'
 import { Imports } from './import/imports.ts'
 import { RoleRequests } from './roster/requests.ts'
-import { Roster } from './roster/roster.ts'
+import { Roster, type RoomDirectory } from './roster/roster.ts'
 import { intakeFile } from './workflow/file-intake.ts'
 import { announceUnbound, roomLeft, roomSeen, unboundGroupMessage } from './workflow/groups.ts'
 import { createPhotoIntake } from './workflow/photo-intake.ts'
@@ -128,7 +129,7 @@ export function buildServices(deps: {
 }
 
 /** The workflows behind messages that are not commands: photos, files, unbound groups. */
-export function messageHooks(root: Services, logger: Logger): MessageHooks {
+export function messageHooks(root: Services, logger: Logger): MessageHooks<Services> {
   const photoIntake = createPhotoIntake(root, logger)
   return {
     photo: (message, actor, services) => photoIntake(message, actor, services),
@@ -162,7 +163,7 @@ export async function startAssistant(options: AssistantOptions): Promise<Running
   // Each message is handled in one transaction: its changes, its reply and notices in the
   // outbox, and its inbox mark. Notices join the sending loop once the transaction committed,
   // and a changed roster reaches the Township then, taking effect for the next message.
-  const inScope: RunInScope = async (work) => {
+  const inScope: RunInScope<Services> = async (work) => {
     let committed = () => {}
     let rosterChanged = false
     const result = await db.$transaction(

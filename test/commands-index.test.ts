@@ -2,7 +2,8 @@ import { readdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { commands } from '../commands/index.ts'
-import { defineCommand, Registry } from '../src/registry/index.ts'
+import { Registry } from '../src/registry/index.ts'
+import { defineCommand } from '../src/services.ts'
 import { z } from 'zod'
 
 describe('commands/index.ts', () => {

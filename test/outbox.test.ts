@@ -3,7 +3,7 @@ import { pino } from 'pino'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Database } from '../src/db/index.ts'
 import { Outbox, PRIORITY, type Pacing, type Timers, type Transport } from '../src/outbox/index.ts'
-import type { OutgoingFile } from '../src/registry/index.ts'
+import type { OutgoingFile } from '../src/outgoing.ts'
 import { freshDatabase } from './support/db.ts'
 
 const PACING: Pacing = { sameGroupSeconds: 3, switchGroupMinSeconds: 3, switchGroupMaxSeconds: 5, perMinute: 20, maxAttempts: 6 }

@@ -5,7 +5,8 @@ import { describe, type FigureValue } from '../../src/campaign/campaign.ts'
 import type { RecordKind } from '../../src/campaign/figures.ts'
 import { formatAmount, readQuantities, toFigures } from '../../src/campaign/quantity.ts'
 import type { Role } from '../../src/config/schema.ts'
-import { ArgumentError, defineCommand, type CommandContext, type CommandDefinition } from '../../src/registry/index.ts'
+import { ArgumentError, type CommandDefinition } from '../../src/registry/index.ts'
+import { defineCommand, type CommandContext } from '../../src/services.ts'
 
 export interface FigureCommandSpec {
   kind: RecordKind

@@ -3,7 +3,8 @@
 import { roleFromWord, type Person } from '../../src/config/township.ts'
 import type { Role } from '../../src/config/schema.ts'
 import { UserError } from '../../src/errors.ts'
-import type { Args, CommandContext } from '../../src/registry/index.ts'
+import type { Args } from '../../src/registry/index.ts'
+import type { CommandContext } from '../../src/services.ts'
 
 export const MENTION_HINT = '请在微信里输入 @ 后从群成员里选人（不要手打名字），例如 /任命 @赵德明 村书记 卫华村'
 

@@ -2,7 +2,7 @@
 // renamed group still gets its bulletin); /群, /人员 and roster imports read rooms and members.
 import type { Room, Wechaty } from 'wechaty'
 import type { Township } from '../config/township.ts'
-import type { RoomDirectory } from '../registry/define.ts'
+import type { RoomDirectory } from '../roster/roster.ts'
 import type { GroupDirectory } from '../schedule/index.ts'
 import type { SeenRoom } from '../workflow/groups.ts'
 

@@ -2,7 +2,7 @@
 import { FileBox } from 'file-box'
 import type { Contact, Room, Wechaty } from 'wechaty'
 import type { Transport } from '../outbox/index.ts'
-import type { OutgoingFile } from '../registry/index.ts'
+import type { OutgoingFile } from '../outgoing.ts'
 
 /** The outbox's transport: says a stored message in WeChat; throws when WeChat did not take it. */
 export class Sender implements Transport {

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto'
 import { roleFromWord, type Person, type Township } from '../config/township.ts'
 import { categoryOf, STATUS, type ImportedProblem, type Status } from '../ledger/index.ts'
-import type { RoomDirectory } from '../registry/define.ts'
+import type { RoomDirectory } from '../roster/roster.ts'
 import type { LedgerRow } from './ledger-sheet.ts'
 import type { RosterRow } from './roster-sheet.ts'
 

@@ -21,7 +21,7 @@ import type { TownshipConfig } from '../config/schema.ts'
 import type { Prisma } from '../db/generated/client.ts'
 import type { Database } from '../db/index.ts'
 import type { Logger } from '../log.ts'
-import type { Notifier, OutgoingFile } from '../registry/index.ts'
+import type { Notifier, OutgoingFile } from '../outgoing.ts'
 import type { Clock } from '../time.ts'
 
 export const PRIORITY = { reply: 0, notice: 1, post: 2 } as const

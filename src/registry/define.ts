@@ -1,64 +1,15 @@
 // A chat command is one value: its words, who may use it, how its arguments read, what it does.
 import type { z } from 'zod'
-import type { Role, Policy, TownshipConfig } from '../config/schema.ts'
-import type { Actor, Conversation, Township } from '../config/township.ts'
-import type { Campaign } from '../campaign/campaign.ts'
-import type { StatusReport } from '../maintenance/health.ts'
-import type { Extensions, Ledger } from '../ledger/index.ts'
-import type { Schedule, TipLibrary } from '../schedule/index.ts'
-import type { PhotoLibrary, PhotoPairing } from '../photos/index.ts'
-import type { Reports } from '../reports/reports.ts'
-import type { Roster } from '../roster/roster.ts'
-import type { RoleRequests } from '../roster/requests.ts'
-import type { Imports } from '../import/imports.ts'
+import type { Role } from '../config/schema.ts'
+import type { Actor, Conversation } from '../config/township.ts'
 import type { Args } from './args.ts'
+import type { OutgoingFile } from '../outgoing.ts'
 import type { Registry } from './registry.ts'
-
-export interface OutgoingFile {
-  name: string
-  data: Buffer
-}
-
-/** Says something in a conversation unprompted: photo confirmations, reminders, news for a reporter. */
-export interface Notifier {
-  send(conversationId: string, text: string, mentionIds?: string[], file?: OutgoingFile): Promise<void>
-}
-
-/** The WeChat groups the bot is in, as the bot sees them now (for /群, /人员, roster imports). */
-export interface RoomDirectory {
-  rooms(): Promise<{ id: string; topic: string; memberCount: number }[]>
-  /** A room's members with their WeChat names and group nicknames (群昵称). */
-  members(roomId: string): Promise<{ id: string; name: string; alias?: string }[]>
-}
 
 /** An .xlsx someone sent to the bot, kept for /导入. */
 export interface IncomingFile {
   name: string
   data: Buffer
-}
-
-/** What commands may use; passed in by the composition root. */
-export interface Services {
-  config: TownshipConfig
-  township: Township
-  roster: Roster
-  requests: RoleRequests
-  rooms: RoomDirectory
-  imports: Imports
-  ledger: Ledger
-  photos: PhotoLibrary
-  pairing: PhotoPairing
-  reports: Reports
-  extensions: Extensions
-  campaign: Campaign
-  /** The bot's health, for /状态. */
-  status(): Promise<StatusReport>
-  /** Excel files of the records, for /导出. */
-  exports: { ledger(village?: string): Promise<OutgoingFile>; campaign(): Promise<OutgoingFile> }
-  schedule: Schedule
-  tips: TipLibrary
-  notify: Notifier
-  policy: Policy
 }
 
 /** A command's answer: text, and a picture or file to send after it. */
@@ -70,7 +21,7 @@ export interface Mention {
   name: string
 }
 
-export interface CommandContext {
+export interface CommandContext<S = unknown> {
   actor: Actor
   where: Conversation
   /** Who the message @-mentions, by WeChat's own list (never by the typed name). */
@@ -79,7 +30,8 @@ export interface CommandContext {
   /** The group's id, or the sender's for a private chat. */
   conversationId: string
   now: Date
-  services: Services
+  /** What commands may use: the composition root's services (src/services.ts). */
+  services: S
   /** Every command, for /帮助. */
   registry: Registry
   /** The village a command is about: the one named, else the group's, else the actor's only one; asks otherwise. */
@@ -90,7 +42,8 @@ export interface CommandContext {
   requireScope(village: string): void
 }
 
-export interface CommandDefinition<A = unknown> {
+/** `S`: the services commands use; a registry holds commands over any. */
+export interface CommandDefinition<A = unknown, S = any> {
   /** The Chinese word people type after the slash. */
   name: string
   aliases: readonly string[]
@@ -106,17 +59,18 @@ export interface CommandDefinition<A = unknown> {
   /** Also heard in a private chat with someone who holds no role: /管理员 and its setup code. */
   fromStrangers?: boolean
   /** Reads the words into a plain object for `schema`. */
-  parse(args: Args, ctx: CommandContext): unknown
+  parse(args: Args, ctx: CommandContext<S>): unknown
   /** Validates what `parse` read: a missing field's message is asked as a question. */
   schema: z.ZodType<A>
   /** Does the work and returns the reply. */
-  run(args: A, ctx: CommandContext): Promise<CommandReply>
+  run(args: A, ctx: CommandContext<S>): Promise<CommandReply>
 }
 
-export function defineCommand<S extends z.ZodType>(
-  def: Omit<CommandDefinition<z.output<S>>, 'schema'> & { schema: S },
-): CommandDefinition<z.output<S>> {
-  return def as CommandDefinition<z.output<S>>
+/** The `defineCommand` for commands over services `S` (the composition root makes the one in use). */
+export function commandsOver<S>() {
+  return function defineCommand<Z extends z.ZodType>(def: Omit<CommandDefinition<z.output<Z>, S>, 'schema'> & { schema: Z }): CommandDefinition<z.output<Z>, S> {
+    return def as CommandDefinition<z.output<Z>, S>
+  }
 }
 
 export const ALL_ROLES: readonly Role[] = ['admin', 'supervisor', 'duty', 'village', 'grid', 'resident']

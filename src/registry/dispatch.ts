@@ -8,7 +8,9 @@ import { Township } from '../config/township.ts'
 import { UserError } from '../errors.ts'
 import { errorCode, type Logger } from '../log.ts'
 import { Args } from './args.ts'
-import type { CommandContext, CommandDefinition, CommandReply, IncomingFile, Mention, OutgoingFile, Services } from './define.ts'
+import type { Policy } from '../config/schema.ts'
+import type { OutgoingFile } from '../outgoing.ts'
+import type { CommandContext, CommandDefinition, CommandReply, IncomingFile, Mention } from './define.ts'
 import { ArgumentError, NeedMore } from './errors.ts'
 import type { Registry } from './registry.ts'
 import { RateLimiter } from './rate-limit.ts'
@@ -63,16 +65,16 @@ export type Handled = { reply: CommandReply; outcome: string } | undefined
  * What happens to messages that are not commands, owned by the composition root's workflows:
  * the framework routes them here and knows nothing of photos, groups or files.
  */
-export interface MessageHooks {
+export interface MessageHooks<S> {
   /** A picture from someone in a bound group or a private chat. */
-  photo(message: IncomingMessage, actor: Actor, services: Services): Promise<Handled>
+  photo(message: IncomingMessage, actor: Actor, services: S): Promise<Handled>
   /** A file (an .xlsx): kept for /导入. */
-  file(message: IncomingMessage, actor: Actor, services: Services): Promise<Handled>
+  file(message: IncomingMessage, actor: Actor, services: S): Promise<Handled>
   /**
    * A message in a group not bound yet: the group's binding if it can be made now (the config
    * names it by topic), else undefined, and then the bot stays silent but for /绑定.
    */
-  unboundGroup(message: IncomingMessage & { where: { kind: 'unbound' } }, services: Services): Promise<Conversation | undefined>
+  unboundGroup(message: IncomingMessage & { where: { kind: 'unbound' } }, services: S): Promise<Conversation | undefined>
 }
 
 export interface Reply {
@@ -83,14 +85,20 @@ export interface Reply {
   file?: OutgoingFile
 }
 
-export interface DispatcherDeps {
+/** What the framework itself needs of the services: who may act where, and the limits. */
+export interface DispatchServices {
+  township: Township
+  policy: Policy
+}
+
+export interface DispatcherDeps<S extends DispatchServices> {
   db: Database
   replies: ReplySink
   /** Default: the deps' own db, services and replies, with no transaction. */
-  inScope?: RunInScope
+  inScope?: RunInScope<S>
   registry: Registry
-  services: Services
-  hooks: MessageHooks
+  services: S
+  hooks: MessageHooks<S>
   clock: Clock
   logger: Logger
 }
@@ -119,9 +127,9 @@ export interface ReplySink {
 }
 
 /** The database, services and reply sink one message is handled with. */
-export interface MessageScope {
+export interface MessageScope<S> {
   db: Database
-  services: Services
+  services: S
   replies: ReplySink
 }
 
@@ -129,18 +137,18 @@ export interface MessageScope {
  * Runs one message's handling, e.g. in one database transaction, so that its effects, its
  * reply and its "handled" mark are written together or not at all.
  */
-export type RunInScope = <T>(work: (scope: MessageScope) => Promise<T>) => Promise<T>
+export type RunInScope<S> = <T>(work: (scope: MessageScope<S>) => Promise<T>) => Promise<T>
 
-export function createDispatcher({ db, registry, services, hooks, clock, logger, replies, inScope }: DispatcherDeps): Dispatch {
+export function createDispatcher<S extends DispatchServices>({ db, registry, services, hooks, clock, logger, replies, inScope }: DispatcherDeps<S>): Dispatch {
   const inbox = new Inbox(db)
   const { township, policy } = services
-  const runInScope: RunInScope = inScope ?? ((work) => work({ db, services, replies }))
+  const runInScope: RunInScope<S> = inScope ?? ((work) => work({ db, services, replies }))
   // One conversation's messages are handled in order (a question, then its answer);
   // different conversations do not wait for each other.
   const queues = new Map<string, Promise<unknown>>()
   const limiter = new RateLimiter(policy)
 
-  async function runCommand(command: CommandDefinition, argText: string, ctx: CommandContext, message: IncomingMessage, prompts: Prompts): Promise<CommandReply> {
+  async function runCommand(command: CommandDefinition, argText: string, ctx: CommandContext<S>, message: IncomingMessage, prompts: Prompts): Promise<CommandReply> {
     const { actor } = ctx
     if (!command.roles.includes(actor.role)) {
       const hint = actor.role === 'resident' ? '发现问题可以告诉本村网格员或村干部；发 /台账 可查看整改进度。' : '发 /帮助 查看您可以用的命令。'
@@ -167,7 +175,7 @@ export function createDispatcher({ db, registry, services, hooks, clock, logger,
     }
   }
 
-  function contextFor(actor: Actor, message: IncomingMessage, now: Date, services: Services, prompts: Prompts): CommandContext {
+  function contextFor(actor: Actor, message: IncomingMessage, now: Date, services: S, prompts: Prompts): CommandContext<S> {
     return {
       actor,
       where: message.where,
@@ -192,7 +200,7 @@ export function createDispatcher({ db, registry, services, hooks, clock, logger,
     }
   }
 
-  async function respond(arrived: IncomingMessage, text: string, now: Date, tooLong: boolean, scope: MessageScope): Promise<Handled> {
+  async function respond(arrived: IncomingMessage, text: string, now: Date, tooLong: boolean, scope: MessageScope<S>): Promise<Handled> {
     let message = arrived
     if (message.where.kind === 'unbound') {
       const where = await hooks.unboundGroup(message as IncomingMessage & { where: { kind: 'unbound' } }, scope.services)
@@ -243,7 +251,7 @@ export function createDispatcher({ db, registry, services, hooks, clock, logger,
   }
 
   /** What to answer (nothing, for chat); an unexpected failure is thrown, to roll its changes back. */
-  async function replyTo(message: IncomingMessage, receivedAt: Date, scope: MessageScope): Promise<{ reply?: Reply; outcome: string }> {
+  async function replyTo(message: IncomingMessage, receivedAt: Date, scope: MessageScope<S>): Promise<{ reply?: Reply; outcome: string }> {
     const full = message.photo ? '[图片]' : normalizeText(message.text)
     const text = cutText(full, policy.maxTextLength)
     const result = await respond(message, text, receivedAt, full.length > policy.maxTextLength, scope)
@@ -261,7 +269,7 @@ export function createDispatcher({ db, registry, services, hooks, clock, logger,
    */
   async function handleAccepted(message: IncomingMessage, receivedAt: Date): Promise<Reply | undefined> {
     const started = Date.now()
-    const finish = async (scope: MessageScope, result: { reply?: Reply; outcome: string }) => {
+    const finish = async (scope: MessageScope<S>, result: { reply?: Reply; outcome: string }) => {
       if (result.reply) await scope.replies.send(message, result.reply)
       await new Inbox(scope.db).done(message.id, result.outcome, clock())
       return result

@@ -3,18 +3,14 @@ export {
   ALL_ROLES,
   CADRE_ROLES,
   SUPERVISING_ROLES,
-  defineCommand,
   type CommandContext,
   type CommandDefinition,
+  commandsOver,
   type CommandReply,
-  type Notifier,
-  type OutgoingFile,
   type IncomingFile,
   type Mention,
-  type RoomDirectory,
-  type Services,
 } from './define.ts'
-export { createDispatcher, type Arrival, type Dispatch, type Handled, type IncomingMessage, type LoadMessage, type MessageHooks, type MessageScope, type Reply, type ReplySink, type RunInScope } from './dispatch.ts'
+export { createDispatcher, type Arrival, type Dispatch, type Handled, type IncomingMessage, type LoadMessage, type MessageHooks, type DispatchServices, type MessageScope, type Reply, type ReplySink, type RunInScope } from './dispatch.ts'
 export { ArgumentError, NeedMore } from './errors.ts'
 export { Registry } from './registry.ts'
 export { normalizeText, splitCommand, tokenize } from './text.ts'

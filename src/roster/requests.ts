@@ -3,7 +3,7 @@
 import type { Role } from '../config/schema.ts'
 import { ROLE_LABELS, type Township } from '../config/township.ts'
 import type { Database } from '../db/index.ts'
-import type { Notifier } from '../registry/define.ts'
+import type { Notifier } from '../outgoing.ts'
 import type { Clock } from '../time.ts'
 import { type Editor, type Roster } from './roster.ts'
 

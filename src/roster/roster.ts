@@ -8,6 +8,13 @@ import { ROLE_LABELS, type BoundGroup, type Person, type RosterSnapshot } from '
 import type { Database } from '../db/index.ts'
 import type { Clock } from '../time.ts'
 
+/** The WeChat groups the bot is in, as the bot sees them now (for /群, /人员, roster imports). */
+export interface RoomDirectory {
+  rooms(): Promise<{ id: string; topic: string; memberCount: number }[]>
+  /** A room's members with their WeChat names and group nicknames (群昵称). */
+  members(roomId: string): Promise<{ id: string; name: string; alias?: string }[]>
+}
+
 /** Who made a change, from which message. */
 export interface Editor {
   id: string

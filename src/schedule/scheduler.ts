@@ -7,7 +7,7 @@ import { CronExpressionParser } from 'cron-parser'
 import cron, { type ScheduledTask } from 'node-cron'
 import type { Database } from '../db/index.ts'
 import type { Logger } from '../log.ts'
-import type { OutgoingFile } from '../registry/index.ts'
+import type { OutgoingFile } from '../outgoing.ts'
 import { formatDateTime, TIMEZONE, type Clock } from '../time.ts'
 
 export interface ScheduledMessage {

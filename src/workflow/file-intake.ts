@@ -1,7 +1,7 @@
 // A file sent to the bot: an .xlsx from an admin is kept for /导入 人员 or /导入 台账; other
 // files and other senders are ordinary chat.
 import type { Actor } from '../config/township.ts'
-import type { Services } from '../registry/define.ts'
+import type { Services } from '../services.ts'
 import type { Handled, IncomingMessage } from '../registry/dispatch.ts'
 
 export async function intakeFile(message: IncomingMessage, actor: Actor, services: Services): Promise<Handled> {

@@ -2,7 +2,7 @@
 // config names one, announced once to the admins while unbound, and reported when the bot is
 // removed from a bound one. Each runs inside a unit of work given by the composition root.
 import type { Conversation } from '../config/township.ts'
-import type { Services } from '../registry/define.ts'
+import type { Services } from '../services.ts'
 
 export interface SeenRoom {
   id: string

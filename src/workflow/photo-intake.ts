@@ -7,7 +7,8 @@ import type { Actor } from '../config/township.ts'
 import { STATUS } from '../ledger/index.ts'
 import type { Logger } from '../log.ts'
 import { PhotoError, photosAddedText, type EvidenceTarget, type PhotoLibrary } from '../photos/index.ts'
-import type { CommandReply, Services } from '../registry/define.ts'
+import type { CommandReply } from '../registry/define.ts'
+import type { Services } from '../services.ts'
 import { applyProgress } from './progress.ts'
 
 /** What photo intake needs of a message. */

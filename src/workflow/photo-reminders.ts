@@ -1,4 +1,4 @@
-import type { Services } from '../registry/define.ts'
+import type { Services } from '../services.ts'
 
 /** Drops expired photo windows; a held 已完成 whose photo never came gets a reminder. */
 export async function sweepPhotoWindows({ pairing, notify }: Services): Promise<void> {

@@ -2,7 +2,7 @@
 // reported it; /整改 and a held 已完成 completed by a photo both come through here.
 import type { Problem } from '../db/index.ts'
 import { statusLine, STATUS, type ProgressStatus } from '../ledger/index.ts'
-import type { Services } from '../registry/define.ts'
+import type { Services } from '../services.ts'
 
 export interface ProgressInput {
   problem: Problem

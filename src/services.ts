@@ -1,0 +1,45 @@
+// The services bag: what commands and workflows may use. The composition root owns it; the
+// command framework (src/registry) is generic over it and knows none of these parts.
+import type { Campaign } from './campaign/campaign.ts'
+import type { Policy, TownshipConfig } from './config/schema.ts'
+import type { Township } from './config/township.ts'
+import type { Imports } from './import/imports.ts'
+import type { Extensions, Ledger } from './ledger/index.ts'
+import type { StatusReport } from './maintenance/health.ts'
+import type { Notifier, OutgoingFile } from './outgoing.ts'
+import type { PhotoLibrary, PhotoPairing } from './photos/index.ts'
+import { commandsOver, type CommandContext as GenericContext } from './registry/define.ts'
+import type { Reports } from './reports/reports.ts'
+import type { RoleRequests } from './roster/requests.ts'
+import type { Roster, RoomDirectory } from './roster/roster.ts'
+import type { Schedule, TipLibrary } from './schedule/index.ts'
+
+/** What commands and workflows may use; built by the composition root (src/app.ts). */
+export interface Services {
+  config: TownshipConfig
+  township: Township
+  roster: Roster
+  requests: RoleRequests
+  rooms: RoomDirectory
+  imports: Imports
+  ledger: Ledger
+  photos: PhotoLibrary
+  pairing: PhotoPairing
+  reports: Reports
+  extensions: Extensions
+  campaign: Campaign
+  /** The bot's health, for /状态. */
+  status(): Promise<StatusReport>
+  /** Excel files of the records, for /导出. */
+  exports: { ledger(village?: string): Promise<OutgoingFile>; campaign(): Promise<OutgoingFile> }
+  schedule: Schedule
+  tips: TipLibrary
+  notify: Notifier
+  policy: Policy
+}
+
+
+/** A command over these services: one file per command in commands/. */
+export const defineCommand = commandsOver<Services>()
+
+export type CommandContext = GenericContext<Services>
