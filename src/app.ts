@@ -49,6 +49,8 @@ export interface AssistantOptions {
   migrate?: boolean
   /** Run the timetable (default true; tests drive it by hand with `services.schedule.check()`). */
   schedule?: boolean
+  /** Told after a committed change of people or group bindings has reached the Township (the sandbox page redraws). */
+  onRosterChanged?: () => void
 }
 
 export interface RunningAssistant {
@@ -176,7 +178,10 @@ export async function startAssistant(options: AssistantOptions): Promise<Running
       { timeout: 120_000, maxWait: 120_000 },
     )
     committed()
-    if (rosterChanged) township.setRoster(await Roster.snapshot(db))
+    if (rosterChanged) {
+      township.setRoster(await Roster.snapshot(db))
+      options.onRosterChanged?.()
+    }
     return result
   }
   const hooks = messageHooks(services, logger)

@@ -59,34 +59,37 @@ export class MessageLog {
   /** Queued entries by id, oldest first. */
   private readonly queued = new Map<string, Awaited>()
   private sandbox: Sandbox | undefined
-  private detach: (() => void) | undefined
+  private offs: (() => void)[] = []
 
   constructor(private readonly onMessage: (message: SandboxMessage) => void) {}
 
   /** Starts recording a sandbox's rooms and the bot's private chats (replacing the previous sandbox). */
   attach(sandbox: Sandbox): void {
-    this.detach?.()
+    for (const off of this.offs.splice(0)) off()
     this.byConversation.clear()
     this.fileMessages.clear()
     this.queued.clear()
     this.sandbox = sandbox
-    const offs: (() => void)[] = []
-    const listen = (emitter: EventEmitter, listener: (m: mock.MessageMock) => void) => {
-      emitter.on('message', listener)
-      offs.push(() => emitter.off('message', listener))
-    }
-    for (const group of sandbox.groups) {
-      const room = sandbox.room(group.id)
-      if (room) listen(room as unknown as EventEmitter, (m) => this.record(sandbox, group.id, m))
-    }
+    for (const group of sandbox.groups) this.watch(group.id)
     // The bot's contact hears every message it says or is told; private ones have no room.
-    listen(sandbox.bot as unknown as EventEmitter, (m) => {
+    this.listen(sandbox.bot as unknown as EventEmitter, (m) => {
       const p = m.payload
       if ('roomId' in p && p.roomId) return
       const other = p.talkerId === SANDBOX_BOT_ID ? ('listenerId' in p ? p.listenerId : undefined) : p.talkerId
       if (other) this.record(sandbox, privateConversation(other), m)
     })
-    this.detach = () => offs.forEach((off) => off())
+  }
+
+  /** Starts recording a group of the attached sandbox (one made after `attach`). */
+  watch(groupId: string): void {
+    const sandbox = this.sandbox
+    const room = sandbox?.room(groupId)
+    if (sandbox && room) this.listen(room as unknown as EventEmitter, (m) => this.record(sandbox, groupId, m))
+  }
+
+  private listen(emitter: EventEmitter, listener: (m: mock.MessageMock) => void): void {
+    emitter.on('message', listener)
+    this.offs.push(() => emitter.off('message', listener))
   }
 
   history(conversation: string): SandboxMessage[] {

@@ -5,7 +5,8 @@
 //    (FileBox.fromBuffer, e.g. the bulletin picture or an Excel export) are turned into base64 first;
 //  - send methods resolve to the new message's id, as a real provider's do;
 //  - the mock types file messages only for .jpg/.png/.mp4/.silk: image/* → Image, video/* → Video,
-//    audio/* → Audio, anything else → Attachment, as WeChat delivers them;
+//    audio/* → Audio, anything else → Attachment, as WeChat delivers them, with the file's name
+//    in `payload.filename` as providers give it;
 //  - every message is stamped with the sandbox clock, so a message sent after the time control
 //    jumped ahead is not taken for one the bot missed while offline;
 //  - the bot's sends can be held for a moment (`holdSends`): a clock jump first shows what fell
@@ -79,7 +80,10 @@ function patchMessagePayloads(mocker: mock.Mocker, clock: Clock): void {
       payload.timestamp = clock().getTime()
       const json = mocker.cacheFileBoxPayload.get(id)
       if (json && payload.type !== types.Message.Image) {
-        const mediaType = FileBox.fromJSON(json).mediaType
+        const box = FileBox.fromJSON(json)
+        const mediaType = box.mediaType
+        // As providers give a file's name (the assistant reads an .xlsx by it).
+        if (!mediaType.startsWith('image/')) payload.filename = box.name
         payload.type = mediaType.startsWith('image/')
           ? types.Message.Image
           : mediaType.startsWith('video/')

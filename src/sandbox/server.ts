@@ -1,16 +1,21 @@
 // The browser sandbox: a small local web server (Hono) around the sandbox's mock WeChat and the
-// real assistant. The page lets anyone try the bot as any person of the config: send messages and
-// photos into the township's groups, see exactly what the bot said (as it went through the
-// puppet), move the sandbox clock to watch scheduled posts arrive, and start again from scratch.
+// real assistant. The page lets anyone try the bot as any person of the config: send messages,
+// photos and Excel files into the township's groups, see exactly what the bot said (as it went
+// through the puppet), move the sandbox clock to watch scheduled posts arrive, and start again
+// from scratch: from the example township, or from a blank one (its villages, nobody registered,
+// no groups) to set it up by message as a real township does: the admin code, a new group, /绑定 …
 //
 // API (JSON; errors are { error: '中文说明' } with status 400, 404, 413 or 500):
-//   GET  /api/state                 groups, people, clock
+//   GET  /api/state                 groups (with their binding), people (with their roles now), clock, the admin code while there is no admin
 //   GET  /api/messages?group=…      a conversation's messages (room id or topic; private:<wechatId>)
-//   GET  /api/events                server-sent events: message, clock, reset
-//   POST /api/say     {group, as, text}
+//   GET  /api/events                server-sent events: message, clock, reset, state (people, roles or groups changed)
+//   POST /api/say     {group, as, text}       "@名字" of a group member is sent as a WeChat @-mention
 //   POST /api/photo   multipart (group, as, file…) or JSON {group, as, name, data: base64}
+//   POST /api/file    the same, for .xlsx files only (sent as a file message, as WeChat does)
+//   POST /api/person  {name}                  someone new in WeChat
+//   POST /api/group   {as, topic?, members?}  `as` makes a group and pulls the bot in
 //   POST /api/clock   {to: 'monday' | 'first' | 'day'}
-//   POST /api/reset
+//   POST /api/reset   {township?: 'example' | 'blank'}
 //   GET  /files/:messageId          a picture's or file's bytes
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
@@ -27,17 +32,23 @@ import { startAssistant, type RunningAssistant } from '../app.ts'
 import type { TownshipConfig } from '../config/schema.ts'
 import { migrate } from '../db/index.ts'
 import { ROLE_LABELS } from '../config/township.ts'
+import { SETUP_CODE_TRIES } from '../roster/roster.ts'
 import { createLogger, type Logger } from '../log.ts'
 import type { Pacing } from '../outbox/index.ts'
 import { projectFontDirs } from '../photos/fonts.ts'
 import { nextOccurrence } from '../schedule/index.ts'
 import { SandboxClock, type ClockJump } from './clock.ts'
 import { MessageLog, privateConversation, type SandboxMessage } from './messages.ts'
-import { createSandbox, NEWCOMER, type Sandbox, type SandboxGroup } from './sandbox.ts'
+import { createSandbox, NEWCOMER, SANDBOX_BOT_ID, type Sandbox, type SandboxGroup } from './sandbox.ts'
+
+/** What a start or reset begins from: the example township, or its villages with nobody registered and no groups. */
+export type SandboxTownship = 'example' | 'blank'
 
 export interface WebSandboxOptions {
   /** The township (the example township for `npm start`); every start and reset begins from it. */
   config: TownshipConfig
+  /** Whether the first start lays the config's township (default) or a blank one; a reset may choose again. */
+  township?: SandboxTownship
   /** The sandbox's own SQLite `file:` URL: deleted and laid anew at start and on reset. */
   databaseUrl: string
   /** The sandbox's own photo folder: deleted at start and on reset. */
@@ -68,11 +79,13 @@ export interface WebSandbox {
   unpaced<T>(fn: (sandbox: Sandbox) => Promise<T>): Promise<T>
   /** Moves the clock (and posts what fell due on the way). */
   moveClock(to: ClockJump): Promise<Date>
-  reset(): Promise<void>
+  /** Starts again from the example township (default) or a blank one. */
+  reset(township?: SandboxTownship): Promise<void>
   stop(): Promise<void>
 }
 
 interface Generation {
+  township: SandboxTownship
   config: TownshipConfig
   sandbox: Sandbox
   assistant: RunningAssistant
@@ -109,6 +122,25 @@ const photoJsonBody = z.object({
   data: z.string({ error: '缺少 data（base64 编码的图片）' }).min(1, '缺少 data（base64 编码的图片）'),
 })
 const photoFormFields = z.object({ group: sayBody.shape.group, as: sayBody.shape.as })
+const uploadFormFields = photoFormFields
+const fileJsonBody = photoJsonBody.extend({
+  data: z.string({ error: '缺少 data（base64 编码的 .xlsx 文件）' }).min(1, '缺少 data（base64 编码的 .xlsx 文件）'),
+})
+const NAME_ERROR = '名字应为 1–20 个字，不含 @ 和换行'
+const personBody = z.object({
+  name: z
+    .string({ error: '缺少 name（名字）' })
+    .transform((n) => n.trim())
+    .pipe(z.string().min(1, NAME_ERROR).max(20, NAME_ERROR).regex(/^[^@\s\u2005]+(?: [^@\s\u2005]+)*$/, NAME_ERROR)),
+})
+const groupBody = z.object({
+  as: sayBody.shape.as,
+  topic: z.string().max(40, '群名太长：最多 40 字').optional(),
+  members: z.array(z.string(), { error: 'members 应为微信号列表' }).max(500, '群成员太多').optional(),
+})
+const resetBody = z.object({
+  township: z.enum(['example', 'blank'], { error: 'township 应为 example（示例乡镇）或 blank（空白乡镇）' }).optional(),
+})
 const clockBody = z.object({
   to: z.enum(['monday', 'first', 'day'], { error: 'to 应为 monday（下周一 08:00）、first（下月1日 09:00）或 day（+1 天）' }),
 })
@@ -169,6 +201,41 @@ function tooLargeAnswer(c: Context, error: string): Response {
   return c.json({ error }, 413, { Connection: 'close' })
 }
 
+/**
+ * "@名字" as typed in the composer, for members of the group: WeChat sends the mention list
+ * beside the text and a U+2005 after each name, so a typed space after a name becomes one.
+ */
+export function withMentions(text: string, members: readonly { id: string; name: string }[]): { text: string; mentionIds: string[] } {
+  const names = [...members].filter((m) => m.name).sort((a, b) => b.name.length - a.name.length)
+  const mentionIds: string[] = []
+  let out = ''
+  let i = 0
+  while (i < text.length) {
+    const at = text.indexOf('@', i)
+    if (at < 0) break
+    out += text.slice(i, at + 1)
+    i = at + 1
+    const member = names.find((m) => text.startsWith(m.name, i) && /^(?:[ \u2005\s]|$)/.test(text.slice(i + m.name.length, i + m.name.length + 1)))
+    if (!member) continue
+    out += member.name
+    i += member.name.length
+    if (text[i] === ' ') {
+      out += '\u2005'
+      i += 1
+    }
+    if (!mentionIds.includes(member.id)) mentionIds.push(member.id)
+  }
+  return { text: out + text.slice(i), mentionIds }
+}
+
+/** What the 文件 button sends: an Excel workbook (the only file the assistant reads), judged by name and bytes. */
+export function checkXlsx(data: Buffer, name: string): void {
+  const shown = `「${name}」`
+  if (!/\.xlsx$/i.test(name)) throw new BadRequest(`${shown}不是 .xlsx 表格：文件只能发送 Excel 表格（.xlsx），照片请用"照片"按钮`)
+  // An .xlsx is a zip: "PK\x03\x04". An old .xls renamed, or a text file, is not.
+  if (data.subarray(0, 4).toString('hex') !== '504b0304') throw new BadRequest(`${shown}不是有效的 .xlsx 文件：内容不是 Excel 表格（旧版 .xls 请在 Excel 里另存为 .xlsx）`)
+}
+
 function contentDisposition(kind: 'inline' | 'attachment', name: string): string {
   const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_')
   return `${kind}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`
@@ -186,7 +253,7 @@ export async function startWebSandbox(options: WebSandboxOptions): Promise<WebSa
 
   // Server-sent events to every open page.
   const streams = new Set<SSEStreamingApi>()
-  const broadcast = (event: 'message' | 'clock' | 'reset', data: unknown) => {
+  const broadcast = (event: 'message' | 'clock' | 'reset' | 'state', data: unknown) => {
     const text = JSON.stringify(data)
     for (const stream of streams) stream.writeSSE({ event, data: text }).catch(() => streams.delete(stream))
   }
@@ -197,7 +264,7 @@ export async function startWebSandbox(options: WebSandboxOptions): Promise<WebSa
   let emptyDatabase: Buffer | undefined
 
   /** Lays the sandbox anew: empty database and folders, the township's people and groups, the bot logged in. */
-  async function boot(): Promise<Generation> {
+  async function boot(township: SandboxTownship): Promise<Generation> {
     for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(databaseFile + suffix, { force: true })
     for (const dir of [options.photoDir, backupDir]) rmSync(dir, { recursive: true, force: true })
     if (emptyDatabase) {
@@ -209,7 +276,15 @@ export async function startWebSandbox(options: WebSandboxOptions): Promise<WebSa
     }
     const config = structuredClone(options.config)
     config.pacing = { ...config.pacing, ...options.pacing }
-    const sandbox = createSandbox(config, clock.now)
+    // A blank township: the same villages, and the same people in WeChat, but nobody registered
+    // and no groups: what a real township has on the first day.
+    const strangers = township === 'blank' ? config.people.map((p) => ({ wechatId: p.wechatId, name: p.name })) : []
+    if (township === 'blank') {
+      config.people = []
+      config.groups = []
+      config.duty.rotation = []
+    }
+    const sandbox = createSandbox(config, clock.now, { strangers })
     log.attach(sandbox)
     const assistant = await startAssistant({
       config,
@@ -220,14 +295,15 @@ export async function startWebSandbox(options: WebSandboxOptions): Promise<WebSa
       clock: clock.now,
       logger,
       migrate: false,
+      onRosterChanged: () => broadcast('state', {}),
     })
     const loggedIn = new Promise<void>((resolve) => assistant.bot.once('login', () => resolve()))
     sandbox.login()
     await loggedIn
-    return { config, sandbox, assistant, outboxSeen: 0 }
+    return { township, config, sandbox, assistant, outboxSeen: 0 }
   }
 
-  let generation: Promise<Generation> = boot()
+  let generation: Promise<Generation> = boot(options.township ?? 'example')
   await generation
   // Resets and clock moves one at a time.
   let exclusive: Promise<unknown> = Promise.resolve()
@@ -255,6 +331,8 @@ export async function startWebSandbox(options: WebSandboxOptions): Promise<WebSa
     if (!group.memberIds.includes(as)) throw new BadRequest(`${person.name} 不在「${group.topic}」里，请换个身份或换个群`)
     return group.id
   }
+  const nameOf = (gen: Generation, id: string) =>
+    id === SANDBOX_BOT_ID ? gen.sandbox.bot.payload.name : (gen.sandbox.people.find((p) => p.wechatId === id)?.name ?? id)
   const conversationKey = (groupId: string | undefined, as: string) => groupId ?? privateConversation(as)
 
   /** Shows the scheduled posts queued since the last look (they carry their due time) as queued. */
@@ -303,12 +381,12 @@ export async function startWebSandbox(options: WebSandboxOptions): Promise<WebSa
     })
   }
 
-  async function reset(): Promise<void> {
+  async function reset(township: SandboxTownship = 'example'): Promise<void> {
     await oneAtATime(async () => {
       const previous = await generation.catch(() => undefined)
       await previous?.assistant.stop().catch((err: unknown) => logger.error({ err }, 'sandbox stop failed'))
       clock.reset()
-      generation = boot()
+      generation = boot(township)
       await generation
       broadcast('reset', clockState())
     })
@@ -338,19 +416,40 @@ export async function startWebSandbox(options: WebSandboxOptions): Promise<WebSa
     return c.body(new Uint8Array(font), 200, { 'Content-Type': 'font/ttf', 'Cache-Control': 'public, max-age=604800' })
   })
 
+  /** The admin code while the township has no admin (a real one prints it at start; nobody reads a sandbox's log). */
+  async function setupCode(gen: Generation) {
+    if (gen.assistant.township.admins().length > 0) return null
+    const row = await gen.assistant.db.setupCode.findFirst({ where: { usedAt: null }, orderBy: { id: 'desc' } })
+    if (!row) return null
+    const minutesLeft = Math.max(0, Math.ceil((row.expiresAt.getTime() - clock.now().getTime()) / 60_000))
+    return { code: row.code, expiresAt: row.expiresAt.toISOString(), minutesLeft, usable: minutesLeft > 0 && row.failures < SETUP_CODE_TRIES }
+  }
+
   app.get('/api/state', async (c) => {
     const gen = await generation
+    // Roles and bindings as the assistant knows them now (they change by message), not as the config began.
+    const { township } = gen.assistant
     return c.json({
       township: gen.config.township.name,
+      start: gen.township,
+      villages: township.villageNames,
       bot: { id: gen.sandbox.bot.id, name: gen.sandbox.bot.payload.name },
-      groups: gen.sandbox.groups.map((g) => ({ id: g.id, topic: g.topic, scope: g.scope, village: g.village ?? null, memberIds: g.memberIds })),
-      people: gen.sandbox.people.map((p) => ({
-        id: p.wechatId,
-        name: p.name,
-        role: p.role,
-        roleLabel: p.unregistered ? '未登记，按村民对待' : ROLE_LABELS[p.role],
-        villages: p.villages,
-      })),
+      groups: gen.sandbox.groups.map((g) => {
+        const bound = township.groupFor(g.id)
+        return { id: g.id, topic: g.topic, scope: bound?.scope ?? null, village: bound?.village ?? null, memberIds: g.memberIds }
+      }),
+      people: gen.sandbox.people.map((p) => {
+        const known = township.person(p.wechatId)
+        return {
+          id: p.wechatId,
+          name: p.name,
+          role: known?.role ?? 'resident',
+          roleLabel: known ? ROLE_LABELS[known.role] : '未登记，按村民对待',
+          registered: known !== undefined,
+          villages: known?.villages ?? [],
+        }
+      }),
+      setup: await setupCode(gen),
       newcomerId: NEWCOMER.wechatId,
       clock: clockState(),
       jumps: Object.entries(JUMP_LABELS).map(([to, label]) => ({ to, label })),
@@ -397,50 +496,94 @@ export async function startWebSandbox(options: WebSandboxOptions): Promise<WebSa
     const body = parse(sayBody, await jsonOf(c))
     const gen = await generation
     const groupId = destination(gen, body.group, body.as)
-    gen.sandbox.send(body.as, groupId, body.text)
-    return c.json({ ok: true, id: log.latest(conversationKey(groupId, body.as))?.id ?? null })
+    // In a group, "@名字" of a member is an @-mention, as WeChat's composer makes it.
+    const members = groupId ? (groupOf(gen, groupId)?.memberIds ?? []).map((id) => ({ id, name: nameOf(gen, id) })) : []
+    const { text, mentionIds } = groupId ? withMentions(body.text, members) : { text: body.text, mentionIds: [] }
+    gen.sandbox.send(body.as, groupId, text, mentionIds)
+    return c.json({ ok: true, id: log.latest(conversationKey(groupId, body.as))?.id ?? null, mentionIds })
+  })
+
+  app.post('/api/person', bodyLimit({ maxSize: 4096, onError: (c) => tooLargeAnswer(c, '请求太大') }), async (c) => {
+    const { name } = parse(personBody, await jsonOf(c))
+    const gen = await generation
+    const person = gen.sandbox.addPerson(name)
+    broadcast('state', {})
+    return c.json({ ok: true, id: person.wechatId, name: person.name })
+  })
+
+  app.post('/api/group', bodyLimit({ maxSize: 64 * 1024, onError: (c) => tooLargeAnswer(c, '请求太大') }), async (c) => {
+    const body = parse(groupBody, await jsonOf(c))
+    const gen = await generation
+    const inviter = personOf(gen, body.as)
+    const members = body.members ?? gen.sandbox.people.map((p) => p.wechatId)
+    for (const id of members) if (id !== SANDBOX_BOT_ID) personOf(gen, id)
+    const others = members.filter((id) => id !== SANDBOX_BOT_ID && id !== inviter.wechatId)
+    if (others.length === 0) throw new BadRequest('群里至少还要有一个人（微信建群要选两位以上联系人）')
+    const topic = body.topic?.trim() || `新群${gen.sandbox.groups.filter((g) => g.topic.startsWith('新群')).length + 1}`
+    if (gen.sandbox.groups.some((g) => g.topic === topic)) throw new BadRequest(`已经有叫「${topic}」的群了，换个群名`)
+    const group = gen.sandbox.createGroup(topic, others, inviter.wechatId)
+    log.watch(group.id)
+    broadcast('state', {})
+    return c.json({ ok: true, id: group.id, topic: group.topic, memberIds: group.memberIds })
   })
 
   const tooLarge = `文件太大：每次最多上传 ${uploadLimit / 1024 / 1024} MB`
-  app.post(
-    '/api/photo',
-    bodyLimit({ maxSize: Math.ceil(uploadLimit * 1.34) + 1024 * 1024, onError: (c) => tooLargeAnswer(c, tooLarge) }),
-    async (c) => {
-      let fields: { group: string; as: string }
-      const files: { data: Buffer; name: string | undefined }[] = []
-      if ((c.req.header('content-type') ?? '').includes('application/json')) {
-        const body = parse(photoJsonBody, await jsonOf(c))
-        fields = body
-        files.push({ data: Buffer.from(body.data, 'base64'), name: body.name })
-      } else {
-        let form: Record<string, string | File | (string | File)[]>
-        try {
-          form = await c.req.parseBody({ all: true })
-        } catch {
-          throw new BadRequest('请求应为 multipart/form-data（group、as、file）或 JSON')
-        }
-        const one = (v: unknown) => (Array.isArray(v) ? v[0] : v)
-        fields = parse(photoFormFields, { group: one(form.group), as: one(form.as) })
-        for (const f of [form.file ?? []].flat()) {
-          if (typeof f === 'string') throw new BadRequest('file 应为上传的文件')
-          files.push({ data: Buffer.from(await f.arrayBuffer()), name: f.name })
-        }
+  const uploadLimitGuard = bodyLimit({ maxSize: Math.ceil(uploadLimit * 1.34) + 1024 * 1024, onError: (c) => tooLargeAnswer(c, tooLarge) })
+
+  /** An upload: multipart (group, as, file…) or JSON {group, as, name, data: base64}. */
+  async function readUpload(c: Context, jsonBody: typeof photoJsonBody) {
+    let fields: { group: string; as: string }
+    const files: { data: Buffer; name: string | undefined }[] = []
+    if ((c.req.header('content-type') ?? '').includes('application/json')) {
+      const body = parse(jsonBody, await jsonOf(c))
+      fields = body
+      files.push({ data: Buffer.from(body.data, 'base64'), name: body.name })
+    } else {
+      let form: Record<string, string | File | (string | File)[]>
+      try {
+        form = await c.req.parseBody({ all: true })
+      } catch {
+        throw new BadRequest('请求应为 multipart/form-data（group、as、file）或 JSON')
       }
-      if (files.length === 0) throw new BadRequest('没有收到文件（字段名 file）')
-      if (files.some((f) => f.data.length === 0)) throw new BadRequest('文件是空的')
-      if (files.reduce((sum, f) => sum + f.data.length, 0) > uploadLimit) throw new BadRequest(tooLarge, 413)
-      for (const file of files) await checkPhoto(file.data, file.name)
-      const gen = await generation
-      const groupId = destination(gen, fields.group, fields.as)
-      const ids: string[] = []
-      for (const file of files) {
-        gen.sandbox.send(fields.as, groupId, { data: file.data, name: photoName(file.data, file.name) })
-        const id = log.latest(conversationKey(groupId, fields.as))?.id
-        if (id) ids.push(id)
+      const one = (v: unknown) => (Array.isArray(v) ? v[0] : v)
+      fields = parse(uploadFormFields, { group: one(form.group), as: one(form.as) })
+      for (const f of [form.file ?? []].flat()) {
+        if (typeof f === 'string') throw new BadRequest('file 应为上传的文件')
+        files.push({ data: Buffer.from(await f.arrayBuffer()), name: f.name })
       }
-      return c.json({ ok: true, ids })
-    },
-  )
+    }
+    if (files.length === 0) throw new BadRequest('没有收到文件（字段名 file）')
+    if (files.some((f) => f.data.length === 0)) throw new BadRequest('文件是空的')
+    if (files.reduce((sum, f) => sum + f.data.length, 0) > uploadLimit) throw new BadRequest(tooLarge, 413)
+    return { fields, files }
+  }
+
+  /** Sends each file as `as` where they may speak; the ids of the messages made. */
+  async function sendFiles(fields: { group: string; as: string }, files: { data: Buffer; name: string }[]): Promise<string[]> {
+    const gen = await generation
+    const groupId = destination(gen, fields.group, fields.as)
+    const ids: string[] = []
+    for (const file of files) {
+      gen.sandbox.send(fields.as, groupId, file)
+      const id = log.latest(conversationKey(groupId, fields.as))?.id
+      if (id) ids.push(id)
+    }
+    return ids
+  }
+
+  app.post('/api/photo', uploadLimitGuard, async (c) => {
+    const { fields, files } = await readUpload(c, photoJsonBody)
+    for (const file of files) await checkPhoto(file.data, file.name)
+    return c.json({ ok: true, ids: await sendFiles(fields, files.map((f) => ({ data: f.data, name: photoName(f.data, f.name) }))) })
+  })
+
+  // As WeChat's 文件 sends a document: a file message (Attachment) whose payload carries the name.
+  app.post('/api/file', uploadLimitGuard, async (c) => {
+    const { fields, files } = await readUpload(c, fileJsonBody)
+    const named = files.map((f) => ({ data: f.data, name: (f.name ?? '').replace(/[\\/\0]/g, '').trim() || '文件' }))
+    for (const file of named) checkXlsx(file.data, file.name)
+    return c.json({ ok: true, ids: await sendFiles(fields, named) })
+  })
 
   app.post('/api/clock', bodyLimit({ maxSize: 4096, onError: (c) => tooLargeAnswer(c, '请求太大') }), async (c) => {
     const body = parse(clockBody, await jsonOf(c))
@@ -448,8 +591,17 @@ export async function startWebSandbox(options: WebSandboxOptions): Promise<WebSa
     return c.json({ ok: true, clock: clockState() })
   })
 
-  app.post('/api/reset', async (c) => {
-    await reset()
+  app.post('/api/reset', bodyLimit({ maxSize: 4096, onError: (c) => tooLargeAnswer(c, '请求太大') }), async (c) => {
+    const text = await c.req.text()
+    let body: unknown = {}
+    if (text.trim()) {
+      try {
+        body = JSON.parse(text)
+      } catch {
+        throw new BadRequest('请求内容不是有效的 JSON')
+      }
+    }
+    await reset(parse(resetBody, body).township)
     return c.json({ ok: true, clock: clockState() })
   })
 
