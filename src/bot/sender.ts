@@ -13,17 +13,22 @@ export class Sender implements Transport {
     this.bot = bot
   }
 
-  /** Says `text` in a room (@-mentioning `mention`) or to a contact, then the file if any. */
-  private async say(to: Room | Contact, text: string, mention: Contact[], file?: OutgoingFile): Promise<void> {
+  /** Says `text` in a room (@-mentioning `mention`) or to a contact, then the file if any; returns the text's WeChat id. */
+  private async say(to: Room | Contact, text: string, mention: Contact[], file?: OutgoingFile): Promise<string | undefined> {
+    let sent: { id: string } | void = undefined
     if (text) {
-      if (mention.length > 0 && 'topic' in to) await to.say(text, ...mention)
-      else await to.say(text)
+      if (mention.length > 0 && 'topic' in to) sent = await to.say(text, ...mention)
+      else sent = await to.say(text)
     }
     if (file) await to.say(FileBox.fromBuffer(file.data, file.name))
+    return sent ? sent.id : undefined
   }
 
-  /** Delivers to a conversation by id: a group (WeChat room ids contain '@') or a contact. */
-  async deliver(message: { conversationId: string; text: string; mentionIds: string[]; file?: OutgoingFile }): Promise<void> {
+  /**
+   * Delivers to a conversation by id: a group (WeChat room ids contain '@') or a contact.
+   * Resolves with WeChat's id of the text as sent, where the provider gives one.
+   */
+  async deliver(message: { conversationId: string; text: string; mentionIds: string[]; file?: OutgoingFile }): Promise<string | undefined> {
     const bot = this.bot
     if (!bot) throw new Error('bot not started')
     const { conversationId } = message
@@ -31,11 +36,11 @@ export class Sender implements Transport {
       const room = await bot.Room.find({ id: conversationId })
       if (!room) throw new Error(`room not found: ${conversationId}`)
       const mention = (await Promise.all(message.mentionIds.map((id) => bot.Contact.find({ id })))).filter((c): c is Contact => c !== undefined)
-      await this.say(room, message.text, mention, message.file)
+      return this.say(room, message.text, mention, message.file)
     } else {
       const contact = await bot.Contact.find({ id: conversationId })
       if (!contact) throw new Error(`contact not found: ${conversationId}`)
-      await this.say(contact, message.text, [], message.file)
+      return this.say(contact, message.text, [], message.file)
     }
   }
 }

@@ -38,9 +38,12 @@ export interface OutgoingMessage {
   dueAt?: Date
 }
 
-/** What actually sends: the bot's Sender. Resolves when WeChat accepted the message; rejects on failure. */
+/**
+ * What actually sends: the bot's Sender. Resolves when WeChat accepted the message, with the
+ * id WeChat gave it (where the provider says); rejects on failure.
+ */
 export interface Transport {
-  deliver(message: { conversationId: string; text: string; mentionIds: string[]; file?: OutgoingFile }): Promise<void>
+  deliver(message: { conversationId: string; text: string; mentionIds: string[]; file?: OutgoingFile }): Promise<string | void | undefined>
 }
 
 /** Injectable timers (tests drive them by hand); the global ones by default. */
@@ -354,8 +357,9 @@ export class Outbox implements Notifier {
     const file = row.fileName !== null && row.fileData ? { name: row.fileName, data: Buffer.from(row.fileData) } : undefined
     let error: unknown
     let ok = false
+    let sentMessageId: string | null = null
     try {
-      await transport.deliver({ conversationId: row.conversationId, text: row.text, mentionIds, ...(file ? { file } : {}) })
+      sentMessageId = (await transport.deliver({ conversationId: row.conversationId, text: row.text, mentionIds, ...(file ? { file } : {}) })) || null
       ok = true
     } catch (err) {
       error = err
@@ -367,7 +371,7 @@ export class Outbox implements Notifier {
       // Forget it before writing: should the write fail, it must not be sent twice by this process.
       this.pending.delete(row.id)
       try {
-        await this.db.outboxMessage.update({ where: { id: row.id }, data: { status: 'sent', sentAt: now, attempts } })
+        await this.db.outboxMessage.update({ where: { id: row.id }, data: { status: 'sent', sentAt: now, attempts, sentMessageId } })
       } catch (err) {
         this.logger.error({ err, id: row.id }, 'outbox: sent, but could not mark it sent (it may be sent again after a restart)')
       }
