@@ -24,7 +24,8 @@ export interface Quote {
 /* -------------------------------------------------------------------------- */
 
 // WeChat writes 15 "- " pairs; other clients and copies vary, so any run of three or more will do.
-const SEPARATOR = /^[ \t]*-(?:[ \t]+-){2,}[ \t]*$/
+const WECHAT_SEPARATOR = /^[ \t]*-(?:[ \t]-){14}[ \t]*$/
+const ANY_SEPARATOR = /^[ \t]*-(?:[ \t]+-){2,}[ \t]*$/
 
 /**
  * A quote in the plain-text shape some providers deliver: `「名字：原文」\n- - - - - - - - - - - - - - -\n回复`.
@@ -35,10 +36,14 @@ export function readQuoteText(text: string): Quote | undefined {
   if (typeof text !== 'string') return undefined
   const lines = text.replace(/\r\n?/g, '\n').replace(/^[\s\ufeff]+/, '').split('\n')
   if (!lines[0]?.startsWith('「')) return undefined
-  // The first separator that follows a closing 」: an original may hold a separator of its own
-  // only inside its brackets, and a reply after the first one is the person's own text.
+  // WeChat's own separator first: an original may hold a shorter dashed line of its own.
+  return splitAt(lines, WECHAT_SEPARATOR) ?? splitAt(lines, ANY_SEPARATOR)
+}
+
+/** The quote split at the first separator line that follows a closing 」. */
+function splitAt(lines: string[], separator: RegExp): Quote | undefined {
   for (let i = 1; i < lines.length - 1; i++) {
-    if (!SEPARATOR.test(lines[i]!)) continue
+    if (!separator.test(lines[i]!)) continue
     const quoted = lines.slice(0, i).join('\n').trimEnd()
     if (!quoted.endsWith('」')) continue
     const inner = quoted.slice(1, -1)
