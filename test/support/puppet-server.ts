@@ -50,6 +50,8 @@
  *    forks pool kills its workers anyway).
  *  - Mock contacts can only send FileBoxes that support `toJSON()` (base64/url/qrcode):
  *    use `mockFile(buffer, name)`, not `FileBox.fromBuffer()`.
+ *  - Quotes and recalls in the providers' shapes: `quoteText()`, `sayQuoteXml()`, `recall()`
+ *    (see "Message shapes providers deliver" below and test/e2e/mock-shapes.e2e.test.ts).
  */
 import { randomUUID } from 'node:crypto'
 import type { EventEmitter } from 'node:events'
@@ -532,3 +534,117 @@ export function mockFile (data: Buffer, name: string): FileBoxInterface {
 /** A 1x1 PNG (70 bytes). */
 export const TINY_PNG_BASE64
   = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=='
+
+/* -------------------------------------------------------------------------- */
+/* Message shapes providers deliver                                            */
+/* -------------------------------------------------------------------------- */
+/*
+ * What puppet-service providers put in a message payload for a quote (引用) and a recall (撤回),
+ * as found in their sources and issues:
+ *  - A quote is WeChat's appmsg type 57. puppet-padlocal, puppet-wechat and wechatferry rewrite it
+ *    to type Text, text `「displayname：content」\n- - - - - - - - - - - - - - -\ntitle` (the quoted
+ *    message's id is lost; a quoted picture shows as 图片). Providers that do not parse it pass the
+ *    XML through as the text: type Text (the Rock provider, puppet-supports #14) or, in some
+ *    versions, type Unknown (padplus #306, padlocal before the fix of #58, donut-tester #78).
+ *    Wechaty 1.x has no Quote type (wechaty #2464).
+ *  - A recall is type Recalled, its text the recalled message's id: Wechaty's
+ *    `message.toRecalled()` looks that id up with `Message.find({ id })`.
+ */
+
+const xmlEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+
+/** A quote in the plain-text shape: the mock contact then says it like any text. */
+export function quoteText (quotedName: string, quotedText: string, reply: string): string {
+  return `「${quotedName}：${quotedText}」\n- - - - - - - - - - - - - - -\n${reply}`
+}
+
+/** A quote as WeChat's appmsg type 57 XML, laid out as WeChat sends it. */
+export function quoteXml (
+  conversationId : string,
+  quoted         : { id: string; name: string; text: string; senderId?: string },
+  reply          : string,
+): string {
+  const inGroup = conversationId.includes('@')
+  return [
+    '<?xml version="1.0"?>',
+    '<msg>',
+    '\t<appmsg appid="" sdkver="0">',
+    `\t\t<title>${xmlEscape(reply)}</title>`,
+    '\t\t<des />',
+    '\t\t<action>view</action>',
+    '\t\t<type>57</type>',
+    '\t\t<showtype>0</showtype>',
+    '\t\t<content />',
+    '\t\t<url />',
+    '\t\t<refermsg>',
+    '\t\t\t<type>1</type>',
+    `\t\t\t<svrid>${xmlEscape(quoted.id)}</svrid>`,
+    // in a group <fromusr> is the group and <chatusr> the author; between two people the author is <fromusr>
+    `\t\t\t<fromusr>${xmlEscape(inGroup ? conversationId : quoted.senderId ?? '')}</fromusr>`,
+    inGroup && quoted.senderId ? `\t\t\t<chatusr>${xmlEscape(quoted.senderId)}</chatusr>` : '',
+    `\t\t\t<displayname>${xmlEscape(quoted.name)}</displayname>`,
+    '\t\t\t<msgsource>&lt;msgsource&gt;&lt;silence&gt;1&lt;/silence&gt;&lt;/msgsource&gt;</msgsource>',
+    `\t\t\t<content>${xmlEscape(quoted.text)}</content>`,
+    '\t\t</refermsg>',
+    '\t\t<appattach>\n\t\t\t<totallen>0</totallen>\n\t\t\t<attachid />\n\t\t\t<fileext />\n\t\t</appattach>',
+    '\t</appmsg>',
+    '\t<scene>0</scene>',
+    '</msg>',
+  ].filter(Boolean).join('\n')
+}
+
+/**
+ * Makes `from` send a message of any type and text into `to`, as a contact's say() does (the mock
+ * room/contact emits it, so collectRoomMessages sees it) but with the payload a provider would
+ * build. Returns the new message's id.
+ */
+export function deliverMessage (
+  mocker : Mocker,
+  from   : ContactMock,
+  to     : RoomMock | ContactMock,
+  fields : { type: PUPPET.types.Message; text: string },
+): string {
+  const base = { id: randomUUID(), talkerId: from.id, timestamp: Date.now(), ...fields }
+  const payload: PUPPET.payloads.Message = to instanceof mocker.RoomMock
+    ? { ...base, mentionIdList: [], roomId: to.id }
+    : { ...base, listenerId: to.id }
+  mocker.MessageMock.create(payload)
+  mocker.puppet.emit('message', { messageId: payload.id })
+  return payload.id
+}
+
+/**
+ * Makes `from` quote a message in the appmsg XML shape. `quoted.id` becomes <svrid> (pass the
+ * quoted message's id, e.g. what the bot's `room.say()` resolved to); `quoted.senderId`, the
+ * author's WeChat id, becomes <chatusr>. By default the XML arrives as type Text, as most providers
+ * that pass it through deliver it; `type: Unknown` is the other shape seen. `senderPrefix` puts
+ * "wxid:\n" before the XML, as some providers do in groups. Returns the new message's id.
+ */
+export function sayQuoteXml (
+  mocker  : Mocker,
+  from    : ContactMock,
+  to      : RoomMock | ContactMock,
+  quoted  : { id: string; name: string; text: string; senderId?: string },
+  reply   : string,
+  options : { type?: PUPPET.types.Message.Text | PUPPET.types.Message.Unknown; senderPrefix?: boolean } = {},
+): string {
+  const xml = quoteXml(to.id, quoted, reply)
+  return deliverMessage(mocker, from, to, {
+    text: options.senderPrefix ? `${from.id}:\n${xml}` : xml,
+    type: options.type ?? PUPPET.types.Message.Text,
+  })
+}
+
+/**
+ * Makes `from` recall a message: delivers a Recalled message whose text is the recalled message's
+ * id, as Wechaty expects (`message.toRecalled()`). The recalled message stays findable by id, as
+ * providers keep it. Returns the recall message's id.
+ */
+export function recall (
+  wechat            : MockWechat,
+  from              : ContactMock,
+  to                : RoomMock | ContactMock,
+  originalMessageId : string,
+): string {
+  return deliverMessage(wechat.mocker, from, to, { text: originalMessageId, type: PUPPET.types.Message.Recalled })
+}
