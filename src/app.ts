@@ -24,6 +24,9 @@ import { Imports } from './import/imports.ts'
 import { RoleRequests } from './roster/requests.ts'
 import { Roster, type RoomDirectory } from './roster/roster.ts'
 import { intakeFile } from './workflow/file-intake.ts'
+import { meaningOfQuote } from './workflow/quotes.ts'
+import { undoRecalled } from './workflow/recall.ts'
+import { SentMessages } from './outbox/sent.ts'
 import { announceUnbound, roomLeft, roomSeen, unboundGroupMessage } from './workflow/groups.ts'
 import { createPhotoIntake } from './workflow/photo-intake.ts'
 import { Reports } from './reports/reports.ts'
@@ -112,6 +115,7 @@ export function buildServices(deps: {
     requests: new RoleRequests(db, clock, township, roster, outbox),
     rooms: deps.rooms,
     imports: new Imports(db, clock),
+    sent: new SentMessages(db),
     ledger,
     photos: new PhotoLibrary(db, new PhotoStore(deps.photoDir), clock, { maxBytes: policy.photoMaxMegabytes * 1024 * 1024, maxPixels: 50_000_000 }),
     pairing: new PhotoPairing(db, clock, policy.photoWindowMinutes),
@@ -131,9 +135,11 @@ export function buildServices(deps: {
 }
 
 /** The workflows behind messages that are not commands: photos, files, unbound groups. */
-export function messageHooks(root: Services, logger: Logger): MessageHooks<Services> {
+export function messageHooks(root: Services, logger: Logger, quotes: { botNames: () => string[]; commandWords: readonly string[] }): MessageHooks<Services> {
   const photoIntake = createPhotoIntake(root, logger)
   return {
+    quote: (message, actor, services) => meaningOfQuote(message, actor, services, { botNames: quotes.botNames(), commandWords: quotes.commandWords }),
+    recall: (message, original, actor, services) => undoRecalled(message, original, actor, services),
     photo: (message, actor, services) => photoIntake(message, actor, services),
     file: (message, actor, services) => intakeFile(message, actor, services),
     unboundGroup: (message, services) => unboundGroupMessage(services, { id: message.conversationId, topic: message.where.topic, memberCount: message.where.memberCount }, message.talkerId),
@@ -184,8 +190,11 @@ export async function startAssistant(options: AssistantOptions): Promise<Running
     }
     return result
   }
-  const hooks = messageHooks(services, logger)
-  const dispatch = createDispatcher({ db, registry: new Registry(commands), services, hooks, clock, logger, replies: replyTo((m) => outbox.enqueue(m)), inScope })
+  const registry = new Registry(commands)
+  // The names the bot's messages carry in a quote: its WeChat name, known at login.
+  let botNames: string[] = []
+  const hooks = messageHooks(services, logger, { botNames: () => botNames, commandWords: registry.words })
+  const dispatch = createDispatcher({ db, registry, services, hooks, clock, logger, replies: replyTo((m) => outbox.enqueue(m)), inScope })
   const groupEvents: GroupEvents = {
     // At login the rooms are only recorded (and bound where the config names them); a room the
     // bot was just added to is announced, as is one where something is said while unbound.
@@ -211,6 +220,7 @@ export async function startAssistant(options: AssistantOptions): Promise<Running
   bot.on('error', (err) => logger.error({ err }, 'wechaty error'))
   // Sending and the timetable run while logged in; what is pending waits in the database meanwhile.
   bot.on('login', (user) => {
+    botNames = [user.name()]
     logger.info({ user: user.name() }, 'logged in')
     outbox.start(sender)
     if (options.schedule !== false) services.schedule.start()

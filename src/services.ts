@@ -7,6 +7,7 @@ import type { Imports } from './import/imports.ts'
 import type { Extensions, Ledger } from './ledger/index.ts'
 import type { StatusReport } from './maintenance/health.ts'
 import type { Notifier, OutgoingFile } from './outgoing.ts'
+import type { SentMessages } from './outbox/sent.ts'
 import type { PhotoLibrary, PhotoPairing } from './photos/index.ts'
 import { commandsOver, type CommandContext as GenericContext } from './registry/define.ts'
 import type { Reports } from './reports/reports.ts'
@@ -22,6 +23,8 @@ export interface Services {
   requests: RoleRequests
   rooms: RoomDirectory
   imports: Imports
+  /** What the bot said, for quotes of its messages. */
+  sent: SentMessages
   ledger: Ledger
   photos: PhotoLibrary
   pairing: PhotoPairing

@@ -202,7 +202,7 @@ describe('the error boundary', () => {
         throw new Error('SQLITE_CORRUPT: secret details')
       },
     })
-    const dispatch = createDispatcher({ db: f.db, registry: new Registry([broken]), clock: f.clock, logger: createLogger('silent'), services: f.services, hooks: messageHooks(f.services, createLogger('silent')), replies: { send: async () => {} } })
+    const dispatch = createDispatcher({ db: f.db, registry: new Registry([broken]), clock: f.clock, logger: createLogger('silent'), services: f.services, hooks: messageHooks(f.services, createLogger('silent'), { botNames: () => ['整治助手'], commandWords: [] }), replies: { send: async () => {} } })
     const reply = await dispatch({ id: 'x1', conversationId: 'c', where: { kind: 'township' }, talkerId: ADMIN, talkerName: '刘主任', text: '/坏了', mentionedSelf: false, sentAt: f.clock() })
     expect(reply?.text).toMatch(/^系统出错（编号 [0-9a-z]{1,4}），已记录。请稍后再试，或联系乡办公室。$/)
     const row = await f.db.inboxMessage.findUnique({ where: { messageId: 'x1' } })

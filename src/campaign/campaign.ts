@@ -160,6 +160,11 @@ export class Campaign {
     })
   }
 
+  /** Records a message made, not undone yet (a recalled message is undone by them). */
+  recordsFrom(messageId: string) {
+    return this.db.campaignRecord.findMany({ where: { messageId, undoneAt: null }, include: { figures: true } })
+  }
+
   async undo(id: number, byName: string): Promise<void> {
     await this.db.campaignRecord.update({ where: { id }, data: { undoneAt: this.now(), undoneByName: byName } })
   }

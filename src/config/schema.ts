@@ -149,6 +149,10 @@ export const townshipConfigSchema = z
         maxTextLength: z.number().int().positive().default(2000),
         /** /撤销 takes back the sender's own last record within this many minutes. */
         undoMinutes: z.number().int().positive().default(30),
+        /** A quote of a bot message older than this asks for confirmation before it acts. */
+        quoteWindowDays: z.number().positive().default(7),
+        /** WeChat lets a message be recalled within this many minutes; a recall after it is not acted on. */
+        recallMinutes: z.number().positive().default(2),
         /** Problems an inspector files within this many minutes of /巡查 are its findings. */
         sittingMinutes: z.number().int().positive().default(120),
         /** 最美庭院 rewards are paid from the village's 专项资金 (以奖代补); false: the township pays them. /资金 奖励 always is. */

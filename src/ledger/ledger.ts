@@ -174,6 +174,47 @@ export class Ledger {
     return this.move(current, STATUS.doing, '退回', reason, meta)
   }
 
+  /** The changes a message made (a recalled message is undone by them). */
+  changesFrom(messageId: string): Promise<ProblemChange[]> {
+    return this.db.problemChange.findMany({ where: { messageId }, orderBy: { id: 'asc' } })
+  }
+
+  /**
+   * Undoes a move a recalled message made (撤回), if nothing has happened to the problem since:
+   * back to the status it had, the history keeping both. 'superseded' when something came after.
+   */
+  async revert(change: ProblemChange, meta: ChangeMeta): Promise<'done' | 'superseded'> {
+    const latest = await this.db.problemChange.findFirst({ where: { problemId: change.problemId }, orderBy: { id: 'desc' } })
+    if (latest?.id !== change.id || !change.fromStatus) return 'superseded'
+    const current = await this.find(change.problemId)
+    const at = this.now()
+    const back = change.fromStatus as Status
+    // The time it was completed before this move, if it goes back to completed.
+    const earlier = back === STATUS.done ? await this.db.problemChange.findFirst({ where: { problemId: change.problemId, toStatus: STATUS.done, id: { lt: change.id } }, orderBy: { id: 'desc' } }) : null
+    await this.db.problem.update({
+      where: { id: change.problemId },
+      data: {
+        status: back,
+        updatedAt: at,
+        completedAt: DONE_STATUSES.includes(back) ? (earlier?.at ?? current.completedAt) : null,
+        verifiedAt: back === STATUS.verified ? current.verifiedAt : null,
+        history: { create: { action: '撤回', fromStatus: current.status, toStatus: back, note: `撤回「${change.action}：${change.toStatus}」`, actorId: meta.actorId, actorName: meta.actorName, messageId: meta.messageId, at } },
+      },
+    })
+    return 'done'
+  }
+
+  /** Takes back a problem filed by a recalled message, if nothing has happened to it since. */
+  async withdraw(problemId: number): Promise<'done' | 'superseded'> {
+    const changes = await this.db.problemChange.count({ where: { problemId } })
+    const photos = await this.db.photoLink.count({ where: { problemId } })
+    if (changes > 1 || photos > 0) return 'superseded'
+    await this.db.recordProblem.deleteMany({ where: { problemId } })
+    await this.db.problemChange.deleteMany({ where: { problemId } })
+    await this.db.problem.delete({ where: { id: problemId } })
+    return 'done'
+  }
+
   /** Moves a problem's deadline (an approved /延期), recorded in its history. */
   async extendDeadline(id: number, deadline: Date, note: string, meta: ChangeMeta): Promise<Problem> {
     const current = await this.find(id)

@@ -114,6 +114,21 @@ export class PhotoLibrary {
    * made for `target` and their reuse notes, repeats (paired, no link), and sightings still
    * waiting for a target. Rolled-back messages left nothing, so they count for nothing.
    */
+  /**
+   * A recalled picture: taken off whatever it was given to. Returns what it was linked to, for
+   * the reply ("#12 的一张整改前照片已移除").
+   */
+  async unlinkMessage(conversationId: string, messageId: string): Promise<{ problemId: number | null; reportId: number | null; recordId: number | null; kind: string }[]> {
+    const sightings = await this.db.photo.findMany({ where: { conversationId, messageId }, select: { id: true } })
+    const ids = sightings.map((p) => p.id)
+    if (ids.length === 0) return []
+    const links = await this.db.photoLink.findMany({ where: { photoId: { in: ids } }, select: { problemId: true, reportId: true, recordId: true, kind: true } })
+    await this.db.photoLink.deleteMany({ where: { photoId: { in: ids } } })
+    // Taken back: no later /问题 or /照片 may pick it up as waiting.
+    await this.db.photo.updateMany({ where: { id: { in: ids }, pairedAt: null }, data: { pairedAt: new Date() } })
+    return links
+  }
+
   async recordedFrom(sender: { conversationId: string; senderId: string }, messageIds: string[], target?: EvidenceTarget): Promise<{ linked: number; repeated: number; waiting: number; reuseNotes: string[] }> {
     const sightings = await this.db.photo.findMany({ where: { ...sender, messageId: { in: messageIds } }, select: { id: true, pairedAt: true } })
     const waiting = sightings.filter((p) => !p.pairedAt).length

@@ -4,7 +4,7 @@
 import type { Township } from '../config/township.ts'
 import { readWholeNumber } from '../numbers.ts'
 import { readDays, readDeadline } from './deadline.ts'
-import { ArgumentError } from './errors.ts'
+import { ArgumentError, Suggestion } from './errors.ts'
 import { tokenize } from './text.ts'
 
 const MAX_PROBLEM_NUMBER = 9_999_999
@@ -41,7 +41,7 @@ export class Args {
     }
     for (const word of this.words) {
       const m = this.township.matchVillage(word)
-      if (m.kind === 'suggest') throw new ArgumentError(`没有找到「${word}」。您是说「${m.village}」吗？`)
+      if (m.kind === 'suggest') throw new Suggestion(`没有找到「${word}」。您是说「${m.village}」吗？`, word, m.village)
     }
     return undefined
   }

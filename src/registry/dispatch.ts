@@ -11,11 +11,12 @@ import { Args } from './args.ts'
 import type { Policy } from '../config/schema.ts'
 import type { OutgoingFile } from '../outgoing.ts'
 import type { CommandContext, CommandDefinition, CommandReply, IncomingFile, Mention } from './define.ts'
-import { ArgumentError, NeedMore } from './errors.ts'
+import { ArgumentError, NeedMore, Suggestion } from './errors.ts'
 import type { Registry } from './registry.ts'
 import { RateLimiter } from './rate-limit.ts'
 import { Inbox, Prompts } from './state.ts'
-import { cutText, normalizeText, splitCommand, wellFormed } from './text.ts'
+import type { Quote } from './quote.ts'
+import { cutText, normalizeText, splitCommand, tokenize, wellFormed } from './text.ts'
 
 /**
  * What is known of a message the moment it arrives, without asking WeChat anything more:
@@ -27,7 +28,7 @@ export interface Arrival {
   conversationId: string
   inRoom: boolean
   talkerId: string
-  kind: 'text' | 'photo' | 'file' | 'other'
+  kind: 'text' | 'photo' | 'file' | 'recall' | 'other'
   /** As WeChat gave it ('' for a picture). */
   text: string
   sentAt: Date
@@ -55,6 +56,12 @@ export interface IncomingMessage {
   mentionedSelf: boolean
   /** Others @-mentioned, by WeChat's own list. */
   mentions?: Mention[]
+  /** A quote (引用) of an earlier message; `text` is then the reply written under it. */
+  quote?: Quote
+  /** A recall (撤回): the id of the message taken back. */
+  recalledId?: string
+  /** A message the bot cannot read (a voice, a video, a file it does not take, a sticker). */
+  unreadable?: 'voice' | 'video' | 'file' | 'sticker'
   sentAt: Date
 }
 
@@ -75,6 +82,14 @@ export interface MessageHooks<S> {
    * names it by topic), else undefined, and then the bot stays silent but for /绑定.
    */
   unboundGroup(message: IncomingMessage & { where: { kind: 'unbound' } }, services: S): Promise<Conversation | undefined>
+  /**
+   * A quote: the command the reply stands for once the quoted message is known to be the
+   * bot's own ("已完成" under "📝 已登记 #12" → "/整改 12 已完成"), a question back, or
+   * undefined to read the reply as it is. Permissions and scope apply to the command as always.
+   */
+  quote(message: IncomingMessage & { quote: Quote }, actor: Actor, services: S): Promise<{ command: string; confirm?: string } | { reply: string } | undefined>
+  /** A recall: what the recalled message (as the inbox stored it) did is undone. */
+  recall(message: IncomingMessage & { recalledId: string }, original: { talkerId: string; sentAt: Date; text: string } | undefined, actor: Actor, services: S): Promise<Handled>
 }
 
 export interface Reply {
@@ -139,6 +154,12 @@ export interface MessageScope<S> {
  */
 export type RunInScope<S> = <T>(work: (scope: MessageScope<S>) => Promise<T>) => Promise<T>
 
+/** Short answers to a yes/no question, as people write them. */
+const YES = ['是', '是的', '对', '对的', '好', '好的', '行', '可以', '确认', '确定', '嗯', '👌', 'OK', 'ok', '👍']
+const NO = ['不是', '不对', '不', '不用', '取消', '算了', '不要']
+/** Progress words that make "@助手 卫华村 已完成" a /整改. */
+const PROGRESS_WORDS = ['已完成', '完成', '完成了', '已整改', '整改中', '正在整改']
+
 export function createDispatcher<S extends DispatchServices>({ db, registry, services, hooks, clock, logger, replies, inScope }: DispatcherDeps<S>): Dispatch {
   const inbox = new Inbox(db)
   const { township, policy } = services
@@ -168,6 +189,13 @@ export function createDispatcher<S extends DispatchServices>({ db, registry, ser
         const expiresAt = new Date(ctx.now.getTime() + policy.promptMinutes * 60_000)
         await prompts.set(message.conversationId, message.talkerId, { commandName: command.name, argText, question: error.message, answerFirst: error.answerFirst }, expiresAt)
         return `${error.message}\n（直接回复即可，${policy.promptMinutes} 分钟内有效；发 /取消 放弃）`
+      }
+      if (error instanceof Suggestion) {
+        // 是 goes on with the word it meant; anything else is read afresh.
+        const corrected = tokenize(argText).map((w) => (w === error.word ? error.replacement : w)).join(' ')
+        const expiresAt = new Date(ctx.now.getTime() + policy.promptMinutes * 60_000)
+        await prompts.set(message.conversationId, message.talkerId, { commandName: command.name, argText: corrected, question: error.message, answerFirst: false, confirmOnly: true }, expiresAt)
+        return `${error.message}回复「是」就按「${error.replacement}」办理。\n写法：${command.usage}`
       }
       if (error instanceof ArgumentError) return `${error.message}\n写法：${command.usage}`
       if (error instanceof UserError) return error.message
@@ -200,53 +228,102 @@ export function createDispatcher<S extends DispatchServices>({ db, registry, ser
     }
   }
 
-  async function respond(arrived: IncomingMessage, text: string, now: Date, tooLong: boolean, scope: MessageScope<S>): Promise<Handled> {
+  async function respond(arrived: IncomingMessage, written: string, now: Date, tooLong: boolean, scope: MessageScope<S>): Promise<Handled> {
     let message = arrived
+    let text = written
     if (message.where.kind === 'unbound') {
       const where = await hooks.unboundGroup(message as IncomingMessage & { where: { kind: 'unbound' } }, scope.services)
       if (where) message = { ...message, where }
     }
     const prompts = new Prompts(scope.db)
     const actor = township.actor(message.talkerId, message.talkerName, message.where)
-    const split = message.photo || message.file ? undefined : splitCommand(text, registry.words)
-    const command = split ? registry.find(split.head) : undefined
+    const addressed = message.mentionedSelf || message.quote !== undefined
     // Where the bot stays silent (a group not bound yet; a private chat with someone who holds
     // no role), only the commands made for it are heard.
     const unbound = message.where.kind === 'unbound'
-    if (unbound || (message.where.kind === 'private' && !actor.registered)) {
-      const heard = command && split && (unbound ? command.inUnboundGroups : command.fromStrangers)
+    const stranger = message.where.kind === 'private' && !actor.registered
+    const plain = message.photo || message.file || message.recalledId || message.unreadable ? undefined : splitCommand(text, registry.words)
+    if (unbound || stranger) {
+      const command = plain ? registry.find(plain.head) : undefined
+      const heard = command && (unbound ? command.inUnboundGroups : command.fromStrangers)
       if (!heard) return { reply: '', outcome: unbound ? 'unbound group' : 'stranger' }
     }
-    // Whatever would make the bot act counts against the flood limits; ordinary chat does not.
-    if (message.photo || message.file || split || message.mentionedSelf) {
+    // Whatever would make the bot act counts against the flood limits (recalls too); ordinary chat does not.
+    if (message.photo || message.file || message.recalledId || plain || addressed) {
       const verdict = limiter.check(message.conversationId, message.talkerId, now.getTime())
       if (verdict === 'silent') return { reply: '', outcome: 'rate limited' }
       if (verdict === 'warn') return { reply: '您发得太快了，请过一分钟再发。这段时间发的命令不会处理。', outcome: 'rate limited' }
     }
-    if (tooLong && (split || message.mentionedSelf)) {
+    if (tooLong && (plain || addressed)) {
       return { reply: `消息太长了（超过 ${policy.maxTextLength} 字），没有处理。请把内容分成几条发送。`, outcome: 'too long' }
     }
     if (message.photo) return hooks.photo(message, actor, scope.services)
     if (message.file) return hooks.file(message, actor, scope.services)
+    if (message.recalledId) {
+      const original = await new Inbox(scope.db).find(message.recalledId)
+      return hooks.recall(message as IncomingMessage & { recalledId: string }, original ?? undefined, actor, scope.services)
+    }
+    const pending = await prompts.get(message.conversationId, message.talkerId, now)
+    if (message.unreadable) {
+      // Answered only when addressed to the bot: a private chat, or a question it is waiting on.
+      if (message.unreadable === 'sticker' || (message.where.kind !== 'private' && !pending)) return undefined
+      const reply = message.unreadable === 'voice' ? '请打字发送，例如 /整改 卫华村 已完成' : '助手只看得懂文字、照片和 Excel 表格（.xlsx）。请打字发送，例如 /台账 卫华村'
+      return { reply, outcome: `unreadable ${message.unreadable}` }
+    }
+    if (message.quote) {
+      const meant = await hooks.quote(message as IncomingMessage & { quote: Quote }, actor, scope.services)
+      if (meant && 'reply' in meant) return { reply: meant.reply, outcome: 'quote question' }
+      if (meant?.confirm) {
+        const word = splitCommand(meant.command, registry.words)
+        const command = word ? registry.find(word.head) : undefined
+        if (command) {
+          const expiresAt = new Date(now.getTime() + policy.promptMinutes * 60_000)
+          await prompts.set(message.conversationId, message.talkerId, { commandName: command.name, argText: word!.rest, question: meant.confirm, answerFirst: false, confirmOnly: true }, expiresAt)
+          return { reply: `${meant.confirm}回复「是」确认，「不是」放弃。`, outcome: 'quote confirm' }
+        }
+      }
+      if (meant) text = meant.command
+    }
+    const split = splitCommand(text, registry.words) ?? (addressed ? impliedCommand(text) : undefined)
+    const command = split ? registry.find(split.head) : undefined
     const ctx = contextFor(actor, message, now, scope.services, prompts)
+    if (pending?.confirmOnly) {
+      // A yes/no question: 是 goes on as asked, 不是 drops it, anything else is read afresh.
+      await prompts.clear(message.conversationId, message.talkerId)
+      const waiting = registry.find(pending.commandName)
+      if (YES.includes(text) && waiting) return { reply: await runCommand(waiting, pending.argText, ctx, message, prompts), outcome: waiting.name }
+      if (NO.includes(text)) return { reply: '好的，已放弃。', outcome: 'declined' }
+    }
     if (split && command) {
       if (command.name !== '取消') await prompts.clear(message.conversationId, message.talkerId)
       return { reply: await runCommand(command, split.rest, ctx, message, prompts), outcome: command.name }
     }
-    const pending = text.length > 0 ? await prompts.get(message.conversationId, message.talkerId, now) : undefined
-    if (pending) {
-      const waiting = registry.find(pending.commandName)
+    if (pending && !pending.confirmOnly && text.length > 0) {
       await prompts.clear(message.conversationId, message.talkerId)
+      if (NO.includes(text)) return { reply: '好的，已取消。', outcome: 'declined' }
+      const waiting = registry.find(pending.commandName)
       const argText = pending.answerFirst ? `${text} ${pending.argText}` : `${pending.argText} ${text}`
       if (waiting) return { reply: await runCommand(waiting, argText, ctx, message, prompts), outcome: waiting.name }
     }
-    if (split?.slash || message.mentionedSelf) {
+    if (split?.slash || addressed) {
       const near = split ? registry.nearest(split.head) : undefined
       const reply = near
         ? `没有「${split!.head}」这个命令。您是说 /${near.name} 吗？\n写法：${near.usage}\n例如：${near.examples[0]}`
         : `您好，我是${township.name}人居环境整治助手。发 /帮助 查看可以说什么，例如：/台账 卫华村`
       return { reply, outcome: 'unknown' }
     }
+    return undefined
+  }
+
+  /**
+   * Words addressed to the bot without a command word first ("@整治助手 卫华村 已完成"): a
+   * command word anywhere leads, and a progress word alone means /整改.
+   */
+  function impliedCommand(text: string): { slash: boolean; head: string; rest: string } | undefined {
+    const words = tokenize(text)
+    const i = words.findIndex((w) => registry.find(w))
+    if (i >= 0) return { slash: false, head: words[i]!, rest: [...words.slice(0, i), ...words.slice(i + 1)].join(' ') }
+    if (words.some((w) => PROGRESS_WORDS.includes(w))) return { slash: false, head: '整改', rest: text }
     return undefined
   }
 

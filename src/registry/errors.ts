@@ -19,3 +19,17 @@ export class NeedMore extends UserError {
     super(question)
   }
 }
+
+/**
+ * A word was nearly right ("卫化村"): the sender may answer 是 to go on with `replacement`
+ * in its place.
+ */
+export class Suggestion extends ArgumentError {
+  constructor(
+    message: string,
+    readonly word: string,
+    readonly replacement: string,
+  ) {
+    super(message)
+  }
+}

@@ -11,6 +11,6 @@ export {
   type Mention,
 } from './define.ts'
 export { createDispatcher, type Arrival, type Dispatch, type Handled, type IncomingMessage, type LoadMessage, type MessageHooks, type DispatchServices, type MessageScope, type Reply, type ReplySink, type RunInScope } from './dispatch.ts'
-export { ArgumentError, NeedMore } from './errors.ts'
+export { ArgumentError, NeedMore, Suggestion } from './errors.ts'
 export { Registry } from './registry.ts'
 export { normalizeText, splitCommand, tokenize } from './text.ts'

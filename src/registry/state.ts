@@ -51,6 +51,11 @@ export class Inbox {
     return this.db.inboxMessage.findMany({ where: { handledAt: null, receivedAt: { lt: before } }, orderBy: { receivedAt: 'asc' } })
   }
 
+  /** A stored message, by its id (a recall names the message it takes back). */
+  find(messageId: string) {
+    return this.db.inboxMessage.findUnique({ where: { messageId }, select: { talkerId: true, sentAt: true, text: true } })
+  }
+
   async done(messageId: string, outcome: string, at: Date): Promise<void> {
     await this.db.inboxMessage.update({ where: { messageId }, data: { handledAt: at, outcome } })
   }
@@ -61,6 +66,8 @@ export interface Prompt {
   argText: string
   question: string
   answerFirst: boolean
+  /** A yes/no question: 是 runs the command with argText as it is; 不是 drops it. */
+  confirmOnly?: boolean
 }
 
 export class Prompts {

@@ -47,7 +47,9 @@ describe('the ledger in WeChat groups, end to end', () => {
 
   it('answers typos with what was not understood and the right form', async () => {
     await t.say(SECRETARY, WEIHUA, '/问题 三组路边垃圾堆放')
-    expect((await t.say(SECRETARY, WEIHUA, '/整改 卫化村 已完成')).text).toContain('您是说「卫华村」吗？\n写法：/整改 村名 已完成')
+    const asked = await t.say(SECRETARY, WEIHUA, '/整改 卫化村 已完成')
+    expect(asked.text).toContain('您是说「卫华村」吗？回复「是」就按「卫华村」办理。\n写法：/整改 村名 已完成')
+    expect((await t.say(SECRETARY, WEIHUA, '是')).text).toContain('待整改 → 已完成') // a short answer goes on as suggested
     expect((await t.say(SECRETARY, WEIHUA, '/整改 卫华村 完成了')).text).toContain('没看懂「完成了」。您是说「已完成」吗？')
     expect((await t.say(SECRETARY, WEIHUA, '／整该 卫华村 已完成')).text).toContain('您是说 /整改 吗？')
   })

@@ -50,7 +50,7 @@ export async function dispatcherFixture() {
   const build = () => buildServices({ db, config, township, rooms, rosterChanged: () => (rosterChanged = true), clock, photoDir, outbox, groups, logger: createLogger('silent'), maintenance })
   const services = build()
   const { ledger } = services
-  const dispatch = createDispatcher({ db, registry: new Registry(commands), services, hooks: messageHooks(services, createLogger('silent')), clock, logger: createLogger('silent'), replies: { send: async () => {} } })
+  const dispatch = createDispatcher({ db, registry: new Registry(commands), services, hooks: messageHooks(services, createLogger('silent'), { botNames: () => ['整治助手'], commandWords: new Registry(commands).words }), clock, logger: createLogger('silent'), replies: { send: async () => {} } })
   let seq = 0
 
   /** Says `text` as `wechatId` in a village's group (or the township group) and returns the reply text. */
