@@ -4,6 +4,7 @@ import { types } from 'wechaty-puppet'
 import type { Conversation, Township } from '../config/township.ts'
 import type { Logger } from '../log.ts'
 import type { Arrival, Dispatch, IncomingMessage } from '../registry/index.ts'
+import { readQuoteText, readQuoteXml, type Quote } from '../registry/quote.ts'
 import type { SeenRoom } from '../workflow/groups.ts'
 import { describeRoom } from './groups.ts'
 
@@ -25,6 +26,13 @@ export interface AssistantDeps {
   photoLimits: { maxBytes: number; downloadMs: number }
   groupEvents: GroupEvents
 }
+
+/** Messages the assistant cannot read, answered with what it can when addressed to it. */
+const UNREADABLE = new Map<number, 'voice' | 'video' | 'sticker'>([
+  [types.Message.Audio, 'voice'],
+  [types.Message.Video, 'video'],
+  [types.Message.Emoticon, 'sticker'],
+])
 
 /** Files the assistant reads (an Excel roster or ledger); others are not downloaded. */
 const IMPORTABLE = /\.xlsx$/i
@@ -70,7 +78,7 @@ export function assistantPlugin({ dispatch, township, logger, photoLimits, start
     const type = message.type()
     const room = message.room()
     const talkerId = message.talker().id
-    const kind = type === types.Message.Text ? 'text' : type === types.Message.Image ? 'photo' : type === types.Message.Attachment ? 'file' : 'other'
+    const kind = type === types.Message.Text ? 'text' : type === types.Message.Image ? 'photo' : type === types.Message.Attachment ? 'file' : type === types.Message.Recalled ? 'recall' : 'other'
     return {
       id: message.id,
       conversationId: room ? room.id : talkerId,
@@ -93,27 +101,37 @@ export function assistantPlugin({ dispatch, township, logger, photoLimits, start
   /** The rest of a message: its group, the sender's name, who it @-mentions, a picture's or file's bytes. */
   async function toIncoming(message: Message): Promise<IncomingMessage | undefined> {
     const type = message.type()
-    const isFile = type === types.Message.Attachment && IMPORTABLE.test(fileNameOf(message))
-    if (type !== types.Message.Text && type !== types.Message.Image && !isFile) return undefined
     const room = message.room()
     const talker = message.talker()
+    const isFile = type === types.Message.Attachment && IMPORTABLE.test(fileNameOf(message))
+    // A quote (引用) arrives as text in one of two shapes, or (some providers) as Unknown with the XML.
+    const quote: Quote | undefined = type === types.Message.Text || type === types.Message.Unknown ? (readQuoteXml(message.text()) ?? (type === types.Message.Text ? readQuoteText(message.text()) : undefined)) : undefined
+    const unreadable = UNREADABLE.get(type) ?? (type === types.Message.Attachment && !isFile ? 'file' : undefined)
+    const known = type === types.Message.Text || type === types.Message.Image || type === types.Message.Recalled || isFile || quote || unreadable
+    if (!known) return undefined
     // Started at once, while earlier messages of the conversation are handled.
     const photo = type === types.Message.Image ? fetchPhoto(message) : undefined
     const file = isFile ? fetchFile(message) : undefined
     const where: Conversation = room ? await placeOf(room) : { kind: 'private' }
-    const mentionedSelf = room && type === types.Message.Text ? await message.mentionSelf() : false
-    const mentions = room && type === types.Message.Text ? (await message.mentionList()).filter((c) => !c.self()).map((c) => ({ id: c.id, name: c.name() })) : []
+    const isText = type === types.Message.Text
+    const mentionedSelf = room && isText ? await message.mentionSelf() : false
+    const mentions = room && isText ? (await message.mentionList()).filter((c) => !c.self()).map((c) => ({ id: c.id, name: c.name() })) : []
+    const text = quote ? quote.reply : isText ? (mentionedSelf ? await message.mentionText() : message.text()) : ''
     return {
       id: message.id,
       conversationId: room ? room.id : talker.id,
       where,
       talkerId: talker.id,
       talkerName: (room ? await room.alias(talker) : undefined) ?? talker.name(),
-      text: type === types.Message.Image ? '' : isFile ? '' : mentionedSelf ? await message.mentionText() : message.text(),
+      text,
       photo: await photo,
       file: await file,
       mentionedSelf,
       mentions,
+      ...(quote ? { quote } : {}),
+      // Wechaty delivers a recall as a message whose text is the recalled message's id.
+      ...(type === types.Message.Recalled ? { recalledId: message.text() } : {}),
+      ...(unreadable && !quote ? { unreadable } : {}),
       sentAt: message.date(),
     }
   }
@@ -135,6 +153,7 @@ export function assistantPlugin({ dispatch, township, logger, photoLimits, start
       if (talker) talkerName = (await room.alias(talker)) ?? talkerName
     }
     if (arrival.kind === 'other' || arrival.kind === 'file') return undefined
+    if (arrival.kind === 'recall') return { id: arrival.id, conversationId: arrival.conversationId, where, talkerId: arrival.talkerId, talkerName, text: '', recalledId: arrival.text, mentionedSelf: false, sentAt: arrival.sentAt }
     return {
       id: arrival.id,
       conversationId: arrival.conversationId,
