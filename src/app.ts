@@ -365,6 +365,7 @@ async function installAssistant(
 
   // Mounted on a bot already logged in (someone's running bot, or a login during the set-up).
   if (isLoggedIn(bot)) onLogin(bot.currentUser)
+  let stopping: Promise<void> | undefined
 
   return {
     db,
@@ -374,17 +375,19 @@ async function installAssistant(
     sweepPhotoWindows: sweep,
     health,
     outbox,
-    async stop() {
-      uninstallMessages?.()
-      bot.off('error', onError)
-      bot.off('login', onLogin)
-      bot.off('logout', onLogout)
-      clearInterval(sweeper)
-      clearInterval(checker)
-      services.schedule.stop()
-      await outbox.stop()
-      await db.$disconnect()
-    },
+    stop: () =>
+      // Once: Wechaty's uninstaller and its owner may both ask.
+      (stopping ??= (async () => {
+        uninstallMessages?.()
+        bot.off('error', onError)
+        bot.off('login', onLogin)
+        bot.off('logout', onLogout)
+        clearInterval(sweeper)
+        clearInterval(checker)
+        services.schedule.stop()
+        await outbox.stop()
+        await db.$disconnect()
+      })()),
   }
 }
 
