@@ -176,15 +176,15 @@ export function messageHooks(root: Services, logger: Logger): MessageHooks<Servi
  */
 export function renjuAssistant(options: RenjuAssistantOptions): RenjuAssistantPlugin {
   const logger = options.logger ?? createLogger()
-  let installedOn: Wechaty | undefined
+  let installed = false
   let settle!: { resolve(a: InstalledAssistant): void; reject(err: unknown): void }
   const ready = new Promise<InstalledAssistant>((resolve, reject) => (settle = { resolve, reject }))
   // A failed set-up is logged below; nobody has to be waiting on ready() for that.
   ready.catch(() => undefined)
 
   const plugin = (bot: Wechaty) => {
-    if (installedOn) throw new Error('renjuAssistant：同一个插件只能装在一个机器人上（它有自己的数据库）')
-    installedOn = bot
+    if (installed) throw new Error('renjuAssistant：同一个插件只能装在一个机器人上（它有自己的数据库）')
+    installed = true
     const early: Message[] = []
     const hold = (message: Message) => void early.push(message)
     bot.on('message', hold)
