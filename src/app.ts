@@ -1,7 +1,7 @@
 // Builds the running assistant from its parts: database, township, ledger, commands, bot.
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { WechatyBuilder } from 'wechaty'
+import { WechatyBuilder, type Contact, type Message, type Wechaty, type WechatyPlugin } from 'wechaty'
 import { commands } from '../commands/index.ts'
 import { assistantPlugin, type GroupEvents } from './bot/assistant.ts'
 import { WechatyGroups } from './bot/groups.ts'
@@ -37,15 +37,15 @@ const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 
 type Puppet = NonNullable<Parameters<typeof WechatyBuilder.build>[0]>['puppet']
 
-export interface AssistantOptions {
+/** What the assistant needs besides a bot: `renjuAssistant(options)` installs it on one. */
+export interface RenjuAssistantOptions {
   config: TownshipConfig
   /** SQLite `file:` URL. */
   databaseUrl: string
-  /** Folder for photo files (content-addressed). */
-  photoDir: string
+  /** Folder for photo files (content-addressed; default: photos/ beside the database). */
+  photoDir?: string
   /** Folder for the nightly backups (default: backups/ beside the database). */
   backupDir?: string
-  puppet: Puppet
   clock?: Clock
   logger?: Logger
   /** Apply pending migrations first (default true). */
@@ -56,8 +56,14 @@ export interface AssistantOptions {
   onRosterChanged?: () => void
 }
 
-export interface RunningAssistant {
-  bot: ReturnType<typeof WechatyBuilder.build>
+export interface AssistantOptions extends RenjuAssistantOptions {
+  /** Folder for photo files (content-addressed). */
+  photoDir: string
+  puppet: Puppet
+}
+
+/** The assistant installed on a bot and set up: its parts, for the sandbox, tests and /状态. */
+export interface InstalledAssistant {
   db: Database
   ledger: Ledger
   township: Township
@@ -66,6 +72,19 @@ export interface RunningAssistant {
   health: Health
   /** Reminds about held 已完成 whose photo never came; runs every half minute, callable in tests. */
   sweepPhotoWindows(): Promise<void>
+  /** Uninstalls from the bot (which keeps running): listeners, timers and sending stop, then the database closes. */
+  stop(): Promise<void>
+}
+
+/** `bot.use(renjuAssistant(options))`; `ready()` resolves once the database is open and the assistant answers. */
+export interface RenjuAssistantPlugin extends WechatyPlugin {
+  /** Set-up on the bot it was installed on; rejects when that failed (the error is also logged). */
+  ready(): Promise<InstalledAssistant>
+}
+
+export interface RunningAssistant extends InstalledAssistant {
+  bot: ReturnType<typeof WechatyBuilder.build>
+  /** Uninstalls the assistant, then stops the bot. */
   stop(): Promise<void>
 }
 
@@ -146,11 +165,72 @@ export function messageHooks(root: Services, logger: Logger, quotes: { botNames:
   }
 }
 
-export async function startAssistant(options: AssistantOptions): Promise<RunningAssistant> {
-  const clock = options.clock ?? systemClock
+/**
+ * The assistant as a Wechaty plugin, for a bot built elsewhere: `bot.use(renjuAssistant({ config, databaseUrl }))`.
+ *
+ * Wechaty installs plugins synchronously, but the set-up (migrations, the database, the roster)
+ * takes a second or more. Messages the bot receives meanwhile are held in memory, in order, and
+ * handed to the message plugin in the same synchronous step that installs it, before anything
+ * newer can arrive; so none is lost or reordered. (They are not stored, as there is no database
+ * yet: a process that dies within the set-up loses them, as it would a message in flight.)
+ * Other events in that window need nothing held: the login is looked at when the set-up ends,
+ * and the rooms are listed then.
+ *
+ * One plugin value installs on one bot: it owns a database, and two bots on one database would
+ * answer everything twice.
+ */
+export function renjuAssistant(options: RenjuAssistantOptions): RenjuAssistantPlugin {
   const logger = options.logger ?? createLogger()
+  let installed = false
+  let settle!: { resolve(a: InstalledAssistant): void; reject(err: unknown): void }
+  const ready = new Promise<InstalledAssistant>((resolve, reject) => (settle = { resolve, reject }))
+  // A failed set-up is logged below; nobody has to be waiting on ready() for that.
+  ready.catch(() => undefined)
+
+  const plugin = (bot: Wechaty) => {
+    if (installed) throw new Error('renjuAssistant：同一个插件只能装在一个机器人上（它有自己的数据库）')
+    installed = true
+    const early: Message[] = []
+    const hold = (message: Message) => void early.push(message)
+    bot.on('message', hold)
+    let uninstalled = false
+    /** Installs the message plugin with what was held as its backlog, in one synchronous step. */
+    const handOver = (messages: (backlog: Message[]) => WechatyPlugin): (() => void) | void => {
+      bot.off('message', hold)
+      return messages(early.splice(0))(bot)
+    }
+    const setUp = installAssistant(bot, { ...options, logger }, handOver, () => uninstalled)
+    setUp.then(settle.resolve, (err: unknown) => {
+      bot.off('message', hold)
+      early.length = 0
+      if (!uninstalled) logger.error({ err }, 'assistant set-up failed')
+      settle.reject(err)
+    })
+    return () => {
+      uninstalled = true
+      bot.off('message', hold)
+      void setUp.then(
+        (assistant) => assistant.stop(),
+        () => undefined,
+      )
+    }
+  }
+  return Object.assign(plugin, { ready: () => ready })
+}
+
+/** Opens the database and wires the assistant onto `bot`; `handOver` installs the message plugin. */
+async function installAssistant(
+  bot: Wechaty,
+  options: RenjuAssistantOptions & { logger: Logger },
+  handOver: (messages: (backlog: Message[]) => WechatyPlugin) => (() => void) | void,
+  uninstalled: () => boolean,
+): Promise<InstalledAssistant> {
+  const clock = options.clock ?? systemClock
+  const { logger } = options
   if (options.migrate !== false) await migrate(options.databaseUrl)
   const db = await openDatabase(options.databaseUrl)
+  const databaseFile = options.databaseUrl.replace(/^file:/, '')
+  const photoDir = options.photoDir ?? join(dirname(databaseFile), 'photos')
   const outbox = new Outbox({ db, clock, pacing: options.config.pacing, logger })
   const sender = new Sender()
   // People and group bindings: the config's seeded into the database, then the database's.
@@ -158,9 +238,8 @@ export async function startAssistant(options: AssistantOptions): Promise<Running
   const township = new Township(options.config, await Roster.snapshot(db))
   const groups = new WechatyGroups(township)
   const health = new Health(clock)
-  const databaseFile = options.databaseUrl.replace(/^file:/, '')
   const maintenance = { databaseFile, backupDir: options.backupDir ?? join(dirname(databaseFile), 'backups'), health, outboxStats: () => outbox.stats() }
-  const shared = { config: options.config, township, rooms: groups, clock, photoDir: options.photoDir, groups, logger, maintenance }
+  const shared = { config: options.config, township, rooms: groups, clock, photoDir, groups, logger, maintenance }
   const services = buildServices({ db, outbox, ...shared })
   const { policy } = services
   const replyTo = (enqueue: (m: OutgoingMessage) => Promise<unknown>): ReplySink => ({
@@ -212,28 +291,38 @@ export async function startAssistant(options: AssistantOptions): Promise<Running
     logger.info({ expiresAt: setup.expiresAt }, line)
   }
 
-  const bot = WechatyBuilder.build({ name: 'renju-assistant', puppet: options.puppet })
+  // Uninstalled while the database was opening: leave the bot as it was.
+  if (uninstalled()) {
+    await db.$disconnect()
+    throw new Error('uninstalled before its set-up finished')
+  }
+
   sender.attach(bot)
   groups.attach(bot)
   const photoLimits = { maxBytes: policy.photoMaxMegabytes * 1024 * 1024, downloadMs: policy.photoDownloadSeconds * 1000 }
-  bot.use(assistantPlugin({ dispatch, township, logger, photoLimits, startedAt: clock(), groupEvents }))
-  bot.on('error', (err) => logger.error({ err }, 'wechaty error'))
+  const uninstallMessages = handOver((backlog) => assistantPlugin({ dispatch, township, logger, photoLimits, startedAt: clock(), groupEvents, backlog }))
+  const onError = (err: unknown) => {
+    logger.error({ err }, 'wechaty error')
+    // A broken connection is noticed by the puppet's watchdog, which then logs out and in again.
+    health.down()
+  }
   // Sending and the timetable run while logged in; what is pending waits in the database meanwhile.
-  bot.on('login', (user) => {
+  const onLogin = (user: Contact) => {
     botNames = [user.name()]
     logger.info({ user: user.name() }, 'logged in')
     outbox.start(sender)
     if (options.schedule !== false) services.schedule.start()
     const outage = health.up()
     if (outage && outage.downMs > policy.downNoticeMinutes * 60_000) reportOutage(outage.downSince)
-  })
-  bot.on('logout', () => {
+  }
+  const onLogout = () => {
     health.down()
     services.schedule.stop()
     void outbox.stop()
-  })
-  // A broken connection is noticed by the puppet's watchdog, which then logs out and in again.
-  bot.on('error', () => health.down())
+  }
+  bot.on('error', onError)
+  bot.on('login', onLogin)
+  bot.on('logout', onLogout)
 
   /** After a long outage: once the backlog has been handled, one message to the admins. */
   function reportOutage(downSince: Date) {
@@ -248,8 +337,6 @@ export async function startAssistant(options: AssistantOptions): Promise<Running
     }, policy.outageReportDelaySeconds * 1000)
     timer.unref()
   }
-  await bot.start()
-
   const sweep = () => sweepPhotoWindows(services)
   const sweeper = setInterval(() => sweep().catch((err: unknown) => logger.error({ err }, 'photo window sweep failed')), 30_000)
   sweeper.unref()
@@ -279,8 +366,11 @@ export async function startAssistant(options: AssistantOptions): Promise<Running
   const checker = setInterval(() => selfCheck().catch((err: unknown) => logger.error({ err }, 'self-check failed')), policy.selfCheckSeconds * 1000)
   checker.unref()
 
+  // Mounted on a bot already logged in (someone's running bot, or a login during the set-up).
+  if (isLoggedIn(bot)) onLogin(bot.currentUser)
+  let stopping: Promise<void> | undefined
+
   return {
-    bot,
     db,
     ledger: services.ledger,
     township: services.township,
@@ -288,13 +378,44 @@ export async function startAssistant(options: AssistantOptions): Promise<Running
     sweepPhotoWindows: sweep,
     health,
     outbox,
+    stop: () =>
+      // Once: Wechaty's uninstaller and its owner may both ask.
+      (stopping ??= (async () => {
+        uninstallMessages?.()
+        bot.off('error', onError)
+        bot.off('login', onLogin)
+        bot.off('logout', onLogout)
+        clearInterval(sweeper)
+        clearInterval(checker)
+        services.schedule.stop()
+        await outbox.stop()
+        await db.$disconnect()
+      })()),
+  }
+}
+
+/** False also before the bot has a puppet (Wechaty throws then). */
+function isLoggedIn(bot: Wechaty): boolean {
+  try {
+    return bot.isLoggedIn
+  } catch {
+    return false
+  }
+}
+
+/** Builds a bot on `options.puppet` with the assistant installed, and starts it. */
+export async function startAssistant(options: AssistantOptions): Promise<RunningAssistant> {
+  const bot = WechatyBuilder.build({ name: 'renju-assistant', puppet: options.puppet })
+  const plugin = renjuAssistant(options)
+  bot.use(plugin)
+  const assistant = await plugin.ready()
+  await bot.start()
+  return {
+    ...assistant,
+    bot,
     async stop() {
-      clearInterval(sweeper)
-      clearInterval(checker)
-      services.schedule.stop()
-      await outbox.stop()
+      await assistant.stop()
       await bot.stop()
-      await db.$disconnect()
     },
   }
 }

@@ -1,7 +1,7 @@
 // Composition root: reads the environment once, then runs the assistant on real WeChat
-// (with a puppet-service token) or in the local sandbox (without one).
+// (with a puppet-service token, or any puppet named by WECHATY_PUPPET) or in the local sandbox.
 import { startAssistant } from './app.ts'
-import { servicePuppet } from './bot/puppet.ts'
+import { choosePuppet, SERVICE_PUPPET } from './bot/puppet.ts'
 import { readEnvironment } from './config/env.ts'
 import { loadTownshipConfig } from './config/load.ts'
 import { sqliteUrl } from './db/index.ts'
@@ -10,23 +10,24 @@ import type { Sandbox } from './sandbox/sandbox.ts'
 import { startWebSandbox } from './sandbox/server.ts'
 
 const env = readEnvironment()
-const token = env.WECHATY_PUPPET_SERVICE_TOKEN
+const choice = choosePuppet(env)
 // In the sandbox the demo conversation is the output; logs stay quiet unless asked for.
-const logger = createLogger(process.env.LOG_LEVEL || token ? env.LOG_LEVEL : 'warn')
+const logger = createLogger(process.env.LOG_LEVEL || choice.kind !== 'sandbox' ? env.LOG_LEVEL : 'warn')
 const config = loadTownshipConfig(env.RENJU_CONFIG)
 // A dependency that throws where nothing can catch it (puppet resets, cf. wechaty #2197) must not
 // end a bot meant to run all winter: log it and carry on; the watchdog reconnects.
 process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'))
 process.on('uncaughtException', (err) => logger.error({ err }, 'uncaught exception'))
 
-if (token) {
-  logger.info({ config: env.RENJU_CONFIG, endpoint: env.WECHATY_PUPPET_SERVICE_ENDPOINT ?? '(discovery)' }, '连接真实微信（wechaty-puppet-service）')
+if (choice.kind === 'wechat') {
+  const endpoint = choice.name === SERVICE_PUPPET ? { endpoint: env.WECHATY_PUPPET_SERVICE_ENDPOINT ?? '(discovery)' } : {}
+  logger.info({ config: env.RENJU_CONFIG, ...endpoint }, `连接真实微信（${choice.name}）`)
   const assistant = await startAssistant({
     config,
     databaseUrl: env.DATABASE_URL ?? sqliteUrl('data/renju.sqlite'),
     photoDir: env.RENJU_PHOTO_DIR,
     backupDir: env.RENJU_BACKUP_DIR,
-    puppet: servicePuppet({ ...env, WECHATY_PUPPET_SERVICE_TOKEN: token }),
+    puppet: choice.puppet,
     logger,
   })
   stopOnSignal(assistant.stop)
@@ -34,7 +35,8 @@ if (token) {
   // The sandbox has its own database file (with its photos and backups beside it), laid anew at
   // each start and each reset from the page, so it never touches production records.
   const sandboxDb = env.RENJU_SANDBOX_DB
-  console.log(`本地沙盒：未设置 WECHATY_PUPPET_SERVICE_TOKEN，用模拟微信运行（配置 ${env.RENJU_CONFIG}，数据库 ${sandboxDb}）`)
+  const why = env.WECHATY_PUPPET ? `WECHATY_PUPPET=${env.WECHATY_PUPPET}` : '未设置 WECHATY_PUPPET_SERVICE_TOKEN'
+  console.log(`本地沙盒：${why}，用模拟微信运行（配置 ${env.RENJU_CONFIG}，数据库 ${sandboxDb}）`)
   const databaseUrl = sqliteUrl(sandboxDb)
   if (databaseUrl === (env.DATABASE_URL ? sqliteUrl(env.DATABASE_URL.slice('file:'.length)) : sqliteUrl('data/renju.sqlite'))) {
     throw new Error(`RENJU_SANDBOX_DB（${sandboxDb}）指向正式数据库：沙盒每次启动都会清空它的数据库，请换一个文件`)

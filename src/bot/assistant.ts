@@ -25,6 +25,8 @@ export interface AssistantDeps {
   /** Pictures larger than this, or slower to fetch, are asked for again. */
   photoLimits: { maxBytes: number; downloadMs: number }
   groupEvents: GroupEvents
+  /** Messages that arrived before the plugin was installed (its host was still setting up): handled first, in order. */
+  backlog?: Message[]
 }
 
 /** Messages the assistant cannot read, answered with what it can when addressed to it. */
@@ -38,7 +40,7 @@ const UNREADABLE = new Map<number, 'voice' | 'video' | 'sticker'>([
 const IMPORTABLE = /\.xlsx$/i
 
 /** Installs the assistant on a bot; returns its uninstaller, as Wechaty plugins do. */
-export function assistantPlugin({ dispatch, township, logger, photoLimits, startedAt, groupEvents }: AssistantDeps): WechatyPlugin {
+export function assistantPlugin({ dispatch, township, logger, photoLimits, startedAt, groupEvents, backlog = [] }: AssistantDeps): WechatyPlugin {
   /**
    * A picture's bytes, within the size and time limits. Some puppet services cannot pass
    * large files (gRPC's 4 MB message cap): those become 'unavailable', and the sender is asked to resend.
@@ -188,6 +190,7 @@ export function assistantPlugin({ dispatch, township, logger, photoLimits, start
       dispatch.arrive(arrival, () => toIncoming(message)).catch((err: unknown) => logger.error({ err, messageId: message.id }, 'message pipeline failed'))
     }
     bot.on('message', listener)
+    for (const message of backlog) listener(message)
     // The groups the bot is in, at login and as it is added or removed.
     const report = (work: Promise<void>) => work.catch((err: unknown) => logger.error({ err }, 'group event failed'))
     const onLogin = () => void report((async () => groupEvents.seen(await Promise.all((await bot.Room.findAll()).map(describeRoom)), false))())

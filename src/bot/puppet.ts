@@ -1,4 +1,6 @@
-// Which WeChat the bot talks to: a real account through wechaty-puppet-service.
+// Which WeChat the bot talks to: a real account through wechaty-puppet-service (by default), the
+// sandbox's mock, or any other installed puppet named as Wechaty's convention has it.
+import type { PuppetModuleName } from 'wechaty'
 import { PuppetService } from 'wechaty-puppet-service'
 import { log } from 'wechaty-puppet'
 import type { Environment } from '../config/env.ts'
@@ -148,4 +150,37 @@ export function servicePuppet(env: Environment & { WECHATY_PUPPET_SERVICE_TOKEN:
     endpoint: env.WECHATY_PUPPET_SERVICE_ENDPOINT,
     tls: { disable: env.WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_CLIENT },
   })
+}
+
+/**
+ * Where the assistant runs, from `WECHATY_PUPPET` as Wechaty reads it (an installed puppet's npm
+ * name), with this project's defaults: wechaty-puppet-service when a token is set, the sandbox
+ * otherwise. wechaty-puppet-service gets our ResilientPuppetService (its fixes live there), and
+ * wechaty-puppet-mock means the sandbox: a bare mock WeChat has nobody in it to talk to.
+ */
+export type PuppetChoice =
+  | { kind: 'sandbox' }
+  | {
+      kind: 'wechat'
+      /** The puppet's npm name, for the log. */
+      name: string
+      /**
+       * For WechatyBuilder: our service client, or the name of any other installed puppet, which
+       * Wechaty imports itself (and which reads its own environment, as with WECHATY_PUPPET).
+       */
+      puppet: PuppetService | PuppetModuleName
+    }
+
+export const SERVICE_PUPPET = 'wechaty-puppet-service'
+export const MOCK_PUPPET = 'wechaty-puppet-mock'
+
+export function choosePuppet(env: Environment): PuppetChoice {
+  const name = env.WECHATY_PUPPET?.toLowerCase() ?? (env.WECHATY_PUPPET_SERVICE_TOKEN ? SERVICE_PUPPET : MOCK_PUPPET)
+  if (name === MOCK_PUPPET) return { kind: 'sandbox' }
+  // Wechaty's type lists the official puppets; at run time it imports whatever name it is given.
+  if (name !== SERVICE_PUPPET) return { kind: 'wechat', name, puppet: name as PuppetModuleName }
+  const token = env.WECHATY_PUPPET_SERVICE_TOKEN
+  // readEnvironment() already refuses this, naming the variable.
+  if (!token) throw new Error('WECHATY_PUPPET=wechaty-puppet-service 需要 WECHATY_PUPPET_SERVICE_TOKEN')
+  return { kind: 'wechat', name, puppet: servicePuppet({ ...env, WECHATY_PUPPET_SERVICE_TOKEN: token }) }
 }

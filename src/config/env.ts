@@ -10,6 +10,11 @@ const envSchema = z.object({
   RENJU_BACKUP_DIR: z.string().default('data/backups'),
   /** Photo files, stored once each by content. */
   RENJU_PHOTO_DIR: z.string().default('data/photos'),
+  /**
+   * Wechaty's own convention: the npm name of the puppet to run on, any one installed
+   * (e.g. wechaty-puppet-padlocal). Unset: wechaty-puppet-service with a token, the sandbox without.
+   */
+  WECHATY_PUPPET: z.string().trim().min(1).optional(),
   /** Set: connect to real WeChat through wechaty-puppet-service. Unset: the local sandbox. */
   WECHATY_PUPPET_SERVICE_TOKEN: z.string().min(1).optional(),
   /** host:port of the puppet service; without it the token is resolved by Wechaty's discovery. */
@@ -24,6 +29,10 @@ const envSchema = z.object({
   /** Sandbox only: the address the browser sandbox listens on; a local tool, so loopback by default. */
   RENJU_SANDBOX_HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+}).superRefine((env, ctx) => {
+  if (env.WECHATY_PUPPET === 'wechaty-puppet-service' && !env.WECHATY_PUPPET_SERVICE_TOKEN) {
+    ctx.addIssue({ code: 'custom', path: ['WECHATY_PUPPET_SERVICE_TOKEN'], message: 'WECHATY_PUPPET=wechaty-puppet-service 需要服务商给的令牌' })
+  }
 })
 
 export type Environment = z.infer<typeof envSchema>
