@@ -84,10 +84,12 @@ export interface MessageHooks<S> {
   unboundGroup(message: IncomingMessage & { where: { kind: 'unbound' } }, services: S): Promise<Conversation | undefined>
   /**
    * A quote: the command the reply stands for once the quoted message is known to be the
-   * bot's own ("已完成" under "📝 已登记 #12" → "/整改 12 已完成"), a question back, or
-   * undefined to read the reply as it is. Permissions and scope apply to the command as always.
+   * bot's own ("已完成" under "📝 已登记 #12" → "/整改 12 已完成"), a question back, 'as written'
+   * (the bot's message, but the reply stands alone: an answer to its question), or undefined when
+   * the quoted message is not the bot's (then it is ordinary chat). Permissions and scope apply
+   * to the command as always.
    */
-  quote(message: IncomingMessage & { quote: Quote }, actor: Actor, services: S): Promise<{ command: string; confirm?: string } | { reply: string } | undefined>
+  quote(message: IncomingMessage & { quote: Quote }, actor: Actor, services: S): Promise<{ command: string; confirm?: string } | { reply: string } | 'as written' | undefined>
   /** A recall: what the recalled message (as the inbox stored it) did is undone. */
   recall(message: IncomingMessage & { recalledId: string }, original: { talkerId: string; sentAt: Date; text: string } | undefined, actor: Actor, services: S): Promise<Handled>
 }
@@ -237,7 +239,9 @@ export function createDispatcher<S extends DispatchServices>({ db, registry, ser
     }
     const prompts = new Prompts(scope.db)
     const actor = township.actor(message.talkerId, message.talkerName, message.where)
-    const addressed = message.mentionedSelf || message.quote !== undefined
+    // A quote addresses the bot only when it quotes the bot's own message.
+    const meant = message.quote && message.where.kind !== 'unbound' ? await hooks.quote(message as IncomingMessage & { quote: Quote }, actor, scope.services) : undefined
+    const addressed = message.mentionedSelf || meant !== undefined
     // Where the bot stays silent (a group not bound yet; a private chat with someone who holds
     // no role), only the commands made for it are heard.
     const unbound = message.where.kind === 'unbound'
@@ -270,9 +274,8 @@ export function createDispatcher<S extends DispatchServices>({ db, registry, ser
       const reply = message.unreadable === 'voice' ? '请打字发送，例如 /整改 卫华村 已完成' : '助手只看得懂文字、照片和 Excel 表格（.xlsx）。请打字发送，例如 /台账 卫华村'
       return { reply, outcome: `unreadable ${message.unreadable}` }
     }
-    if (message.quote) {
-      const meant = await hooks.quote(message as IncomingMessage & { quote: Quote }, actor, scope.services)
-      if (meant && 'reply' in meant) return { reply: meant.reply, outcome: 'quote question' }
+    if (meant && meant !== 'as written') {
+      if ('reply' in meant) return { reply: meant.reply, outcome: 'quote question' }
       if (meant?.confirm) {
         const word = splitCommand(meant.command, registry.words)
         const command = word ? registry.find(word.head) : undefined
@@ -282,7 +285,7 @@ export function createDispatcher<S extends DispatchServices>({ db, registry, ser
           return { reply: `${meant.confirm}回复「是」确认，「不是」放弃。`, outcome: 'quote confirm' }
         }
       }
-      if (meant) text = meant.command
+      text = meant.command
     }
     const split = splitCommand(text, registry.words) ?? (addressed ? impliedCommand(text) : undefined)
     const command = split ? registry.find(split.head) : undefined

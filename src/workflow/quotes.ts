@@ -25,7 +25,7 @@ export interface QuoteMeaning {
 }
 
 /** What a reply under a quote means, or undefined to read it as it is. */
-export async function meaningOfQuote(message: IncomingMessage & { quote: Quote }, _actor: Actor, services: Services, options: { botNames: string[]; commandWords: readonly string[] }): Promise<QuoteMeaning | { reply: string } | undefined> {
+export async function meaningOfQuote(message: IncomingMessage & { quote: Quote }, _actor: Actor, services: Services, options: { botNames: string[]; commandWords: readonly string[] }): Promise<QuoteMeaning | { reply: string } | 'as written' | undefined> {
   const { quote } = message
   const sent = quote.quotedMessageId
     ? await services.sent.byWechatId(message.conversationId, quote.quotedMessageId)
@@ -34,9 +34,9 @@ export async function meaningOfQuote(message: IncomingMessage & { quote: Quote }
       : undefined
   if (!sent) return undefined // someone else's message, or not one the bot sent here: the reply is read as written
   const reply = message.text.trim()
-  if (splitCommand(reply, options.commandWords)?.slash) return undefined // a full command under a quote stands alone
+  if (splitCommand(reply, options.commandWords)?.slash) return 'as written' // a full command under a quote stands alone
   const numbers = problemNumbersIn(sent.text)
-  if (numbers.length === 0) return undefined // a question: the reply answers it as the sender's next message would
+  if (numbers.length === 0) return 'as written' // a question: the reply answers it as the sender's next message would
   const words = tokenize(reply)
   let id = numbers.length === 1 ? numbers[0] : undefined
   if (id === undefined) {
@@ -48,7 +48,7 @@ export async function meaningOfQuote(message: IncomingMessage & { quote: Quote }
   const first = words[0] ?? ''
   const meaning = MEANINGS.find((m) => m.words.includes(first))
   const head = meaning?.command ?? (options.commandWords.includes(first) ? first : undefined)
-  if (!head) return undefined
+  if (!head) return 'as written'
   const rest = meaning?.keep ? words : words.slice(1)
   const command = `/${head} ${id} ${rest.join(' ')}`.trim()
   const ageDays = (message.sentAt.getTime() - sent.sentAt.getTime()) / 86_400_000

@@ -66,9 +66,11 @@ describe('quote, recall, @ and short answers', () => {
     const again = await t.say(SECRETARY, WEIHUA, '/整改 1 已完成')
     const closed = await answer(() => sayQuoteXml(mocker, supervisor, room().room, { id: again.id, name: '整治助手', text: again.text, senderId: BOT_ID }, '销号', { senderPrefix: true }))
     expect(closed.text).toContain('已销号')
-    // An id the bot never sent: not the bot's message, whatever it says.
-    await silence(() => sayQuoteXml(mocker, supervisor, room().room, { id: 'someone-elses-id', name: '整治助手', text: '✅ #1 已完成', senderId: BOT_ID }, '退回 乱说'))
+    // An id the bot never sent: not the bot's message, whatever it says; the reply is read on its own.
+    const alone = await answer(() => sayQuoteXml(mocker, supervisor, room().room, { id: 'someone-elses-id', name: '整治助手', text: '✅ #1 已完成', senderId: BOT_ID }, '退回 乱说'))
+    expect(alone.text).toContain('请写明要退回的问题编号')
     expect(await status(1)).toBe('已销号')
+    await t.say(SUPERVISOR, WEIHUA, '/取消')
     // A message naming several problems.
     await t.say(SECRETARY, WEIHUA, '/问题 五组柴草垛占道')
     await t.say(SECRETARY, WEIHUA, '/问题 六组畜禽粪便')
@@ -83,6 +85,7 @@ describe('quote, recall, @ and short answers', () => {
 
   it('a quote of a bot message older than a week asks first; 是 then acts', async () => {
     const filed = await t.say(SECRETARY, WEIHUA, '/问题 三组路边垃圾堆放')
+    await t.assistant.outbox.idle() // marked sent
     await t.assistant.db.outboxMessage.updateMany({ where: { text: { contains: '已登记 #1' } }, data: { sentAt: new Date(Date.now() - 9 * 86_400_000) } })
     const asked = await answer(says(SECRETARY, quoteText('整治助手', filed.text, '已完成')))
     expect(asked.text).toContain('您引用的是 9 天前的消息，要对 #1 执行「/整改 1 已完成」吗？')
@@ -157,8 +160,8 @@ describe('quote, recall, @ and short answers', () => {
     await silence(() => deliverMessage(mocker, secretary, room().room, { type: PUPPET.types.Message.Audio, text: '' }))
     await silence(() => deliverMessage(mocker, secretary, room().room, { type: PUPPET.types.Message.Emoticon, text: '' }))
     // Waiting on an answer from him, a voice is answered in the group too.
-    const asked = await t.say(SECRETARY, WEIHUA, '/整改 已完成')
-    expect(asked.text).toContain('请')
+    const asked = await t.say(SECRETARY, WEIHUA, '/照片')
+    expect(asked.text).toContain('请写明问题编号')
     const told = await answer(() => deliverMessage(mocker, secretary, room().room, { type: PUPPET.types.Message.Audio, text: '' }))
     expect(told.text).toContain('请打字发送')
   })
