@@ -41,12 +41,9 @@ const IMPORTABLE = /\.xlsx$/i
 
 /** Installs the assistant on a bot; returns its uninstaller, as Wechaty plugins do. */
 export function assistantPlugin({ dispatch, township, logger, photoLimits, startedAt, groupEvents, backlog = [] }: AssistantDeps): WechatyPlugin {
-  /**
-   * A picture's bytes, within the size and time limits. Some puppet services cannot pass
-   * large files (gRPC's 4 MB message cap): those become 'unavailable', and the sender is asked to resend.
-   */
+  /** An .xlsx's name and bytes, within the same limits as a picture. */
   async function fetchFile(message: Message): Promise<{ name: string; data: Buffer } | 'unavailable'> {
-    const data = await fetchPhoto(message)
+    const data = await fetchBytes(message)
     return data === 'unavailable' ? data : { name: fileNameOf(message), data }
   }
 
@@ -55,7 +52,11 @@ export function assistantPlugin({ dispatch, township, logger, photoLimits, start
     return message.payload?.filename || message.text() || '文件.xlsx'
   }
 
-  async function fetchPhoto(message: Message): Promise<Buffer | 'unavailable'> {
+  /**
+   * A picture's (or file's) bytes, within the size and time limits. Some puppet services cannot
+   * pass large files (gRPC's 4 MB message cap): those become 'unavailable', and the sender is asked to resend.
+   */
+  async function fetchBytes(message: Message): Promise<Buffer | 'unavailable'> {
     let timer: NodeJS.Timeout | undefined
     try {
       const download = (async () => {
@@ -112,7 +113,7 @@ export function assistantPlugin({ dispatch, township, logger, photoLimits, start
     const known = type === types.Message.Text || type === types.Message.Image || type === types.Message.Recalled || isFile || quote || unreadable
     if (!known) return undefined
     // Started at once, while earlier messages of the conversation are handled.
-    const photo = type === types.Message.Image ? fetchPhoto(message) : undefined
+    const photo = type === types.Message.Image ? fetchBytes(message) : undefined
     const file = isFile ? fetchFile(message) : undefined
     const where: Conversation = room ? await placeOf(room) : { kind: 'private' }
     const isText = type === types.Message.Text
