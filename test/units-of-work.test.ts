@@ -1,5 +1,6 @@
 // Every statement on the database belongs to exactly one unit of work: a transaction that rolls
 // back takes only its own writes with it, never a write made meanwhile by another flow.
+import { AsyncResource } from 'node:async_hooks'
 import { pino } from 'pino'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Database } from '../src/db/index.ts'
@@ -103,5 +104,20 @@ describe('units of work on the one SQLite connection', () => {
       })
       .catch((error: Error) => error.message)
     expect(outcome).toMatch(/outside its transaction/)
+  })
+
+  it('a statement from outside made while a transaction is busy is not mistaken for a stray one inside it', async () => {
+    ;({ db } = await freshDatabase())
+    const database = db
+    // Prisma dispatches the look-ups of one tick together; one made from another flow in the
+    // same tick as the transaction's own must neither fail nor join the transaction.
+    const otherFlow = new AsyncResource('another message')
+    let outside: Promise<unknown> | undefined
+    await database.$transaction(async (tx) => {
+      const own = tx.tip.findUnique({ where: { id: 1 } })
+      outside = otherFlow.runInAsyncScope(() => database.outboxMessage.findUnique({ where: { id: 1 } }))
+      await own
+    })
+    await expect(outside).resolves.toBeNull()
   })
 })

@@ -84,7 +84,6 @@ function inTurns(factory: AdapterFactory): AdapterFactory {
     const inner = await factory.connect()
     const turns = new Turns()
     const alone = async <T>(work: () => Promise<T>): Promise<T> => {
-      refuseInsideTransaction()
       const release = await turns.take('statement')
       try {
         return await work()
@@ -100,7 +99,6 @@ function inTurns(factory: AdapterFactory): AdapterFactory {
       executeScript: (script) => alone(() => inner.executeScript(script)),
       dispose: () => inner.dispose(),
       async startTransaction(isolationLevel) {
-        refuseInsideTransaction()
         const release = await turns.take('transaction')
         let tx: Transaction
         try {
@@ -136,21 +134,56 @@ function inTurns(factory: AdapterFactory): AdapterFactory {
 /** Opens the database at `url` (a `file:` URL); run `migrate` first. */
 export async function openDatabase(url: string): Promise<Database> {
   const db = new PrismaClient({ adapter: inTurns(new PrismaBetterSQLite3({ url })) })
-  // A transaction's callback is marked, so that a stray statement on `db` inside it is refused.
-  const begin = db.$transaction.bind(db) as (arg: unknown, options?: unknown) => Promise<unknown>
-  db.$transaction = ((arg: unknown, options?: unknown) =>
-    typeof arg === 'function'
-      ? begin(async (tx: unknown) => {
-          const mark = { open: true }
-          try {
-            return await insideTransaction.run(mark, () => (arg as (tx: unknown) => unknown)(tx))
-          } finally {
-            mark.open = false
-          }
-        }, options)
-      : begin(arg, options)) as Database['$transaction']
   // WAL: measured here at about 3.7x the writes per second of the default journal.
   await db.$queryRawUnsafe('PRAGMA journal_mode = WAL')
   await db.$queryRawUnsafe('PRAGMA busy_timeout = 5000')
-  return db
+  return refusingStrayStatements(db)
+}
+
+/**
+ * The client as the code gets it: a transaction's callback is marked, and a statement on this
+ * client made from inside one is refused when it is made — in the caller's own async context,
+ * before Prisma batches requests from several callers together.
+ */
+function refusingStrayStatements(db: Database): Database {
+  const begin = db.$transaction.bind(db) as (arg: unknown, options?: unknown) => Promise<unknown>
+  const transaction = (arg: unknown, options?: unknown) => {
+    refuseInsideTransaction()
+    if (typeof arg !== 'function') return begin(arg, options)
+    return begin(async (tx: unknown) => {
+      const mark = { open: true }
+      try {
+        return await insideTransaction.run(mark, () => (arg as (tx: unknown) => unknown)(tx))
+      } finally {
+        mark.open = false
+      }
+    }, options)
+  }
+  const guarded = (target: object) =>
+    new Proxy(target, {
+      get(object, key) {
+        const value = (object as Record<PropertyKey, unknown>)[key]
+        if (typeof value !== 'function') return value
+        return (...args: unknown[]) => {
+          refuseInsideTransaction()
+          return (value as (...a: unknown[]) => unknown).apply(object, args)
+        }
+      },
+    })
+  const delegates = new Map<PropertyKey, object>()
+  return new Proxy(db, {
+    get(client, key) {
+      if (key === '$transaction') return transaction
+      const value = (client as unknown as Record<PropertyKey, unknown>)[key]
+      if (typeof key === 'string' && (key.startsWith('$queryRaw') || key.startsWith('$executeRaw'))) return guarded(client)[key as never]
+      if (typeof value === 'function') return (value as (...a: unknown[]) => unknown).bind(client)
+      // A model (db.problem): each of its calls is checked.
+      if (value && typeof value === 'object' && typeof key === 'string' && !key.startsWith('$') && !key.startsWith('_')) {
+        let delegate = delegates.get(key)
+        if (!delegate) delegates.set(key, (delegate = guarded(value)))
+        return delegate
+      }
+      return value
+    },
+  })
 }
