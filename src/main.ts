@@ -38,7 +38,7 @@ if (choice.kind === 'wechat') {
   const why = env.WECHATY_PUPPET ? `WECHATY_PUPPET=${env.WECHATY_PUPPET}` : '未设置 WECHATY_PUPPET_SERVICE_TOKEN'
   console.log(`本地沙盒：${why}，用模拟微信运行（配置 ${env.RENJU_CONFIG}，数据库 ${sandboxDb}）`)
   const databaseUrl = sqliteUrl(sandboxDb)
-  if (databaseUrl === (env.DATABASE_URL ? sqliteUrl(env.DATABASE_URL.slice('file:'.length)) : sqliteUrl('data/renju.sqlite'))) {
+  if (databaseUrl === (env.DATABASE_URL?.startsWith('file:') ? sqliteUrl(env.DATABASE_URL.slice('file:'.length)) : sqliteUrl('data/renju.sqlite'))) {
     throw new Error(`RENJU_SANDBOX_DB（${sandboxDb}）指向正式数据库：沙盒每次启动都会清空它的数据库，请换一个文件`)
   }
   const web = await startWebSandbox({

@@ -1,9 +1,10 @@
 // The township's work brief replayed by message over the real transport: every figure it gives
 // is sent by the role that would send it, /统计 answers with the brief's figures, and the Excel
-// export holds the same numbers.
+// export holds the same numbers. On SQLite and on PostgreSQL.
 import ExcelJS from 'exceljs'
 import { FileBox } from 'file-box'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { providers } from '../support/db.ts'
 import { BOT_ID, startWireTownship, type WireTownship } from '../support/wire-township.ts'
 
 const TOWNSHIP = '示范乡人居环境整治工作群'
@@ -12,7 +13,7 @@ const VILLAGES = ['卫华村', '渔业村', '卫明村', '新民村', '永安村
 const SUPERVISORS: Record<string, string> = { 卫华村: 'wxid_sup_ma', 渔业村: 'wxid_sup_ma', 卫明村: 'wxid_sup_han', 新民村: 'wxid_sup_han', 永安村: 'wxid_sup_zheng', 红旗村: 'wxid_sup_zheng' }
 const groupOf = (village: string) => `${village}人居环境群`
 
-describe("the work brief's figures, reported by message", () => {
+describe.each(providers)("the work brief's figures, reported by message (%s)", (provider) => {
   let t: WireTownship
   const secretaryOf = (village: string) => t.config.people.find((p) => p.role === 'village' && p.villages.includes(village))!.wechatId
   const ok = async (who: string, group: string, text: string) => {
@@ -22,7 +23,7 @@ describe("the work brief's figures, reported by message", () => {
   }
 
   beforeAll(async () => {
-    t = await startWireTownship()
+    t = await startWireTownship(undefined, { provider })
     await t.startBot()
   })
   afterAll(() => t.close())
