@@ -1,6 +1,8 @@
 // The two providers behind one Database type: the PostgreSQL client is used as the SQLite one.
-import { describe, expect, it } from 'vitest'
-import { describePostgresUrl, providerOf, redactUrl, type Database } from '../src/db/index.ts'
+import { readdirSync } from 'node:fs'
+import { describe, expect, inject, it } from 'vitest'
+import { describePostgresUrl, migrate, providerOf, redactUrl, type Database } from '../src/db/index.ts'
+import { createDatabase, dropDatabase, onServer } from './support/postgres.ts'
 import type { Prisma as SqlitePrisma } from '../src/db/generated/client.ts'
 import type { Prisma as PostgresPrisma } from '../src/db/generated-pg/client.ts'
 
@@ -43,5 +45,43 @@ describe('database URLs', () => {
     expect(describePostgresUrl('postgresql://renju:s3cret@db.example/renju')).toBe('db.example:5432/renju')
     expect(redactUrl('postgresql://renju:s3cret@db.example/renju')).toBe('postgresql://renju:***@db.example/renju')
     expect(() => providerOf('mysql://u:s3cret@h/d')).toThrow(/^(?!.*s3cret)/)
+  })
+})
+
+describe('PostgreSQL at start', () => {
+  it('an unreachable server: a Chinese error naming host and port, never the password', async () => {
+    const error = await migrate('postgresql://renju:s3cret-pw@127.0.0.1:1/renju').catch((e: Error) => e)
+    expect(error).toBeInstanceOf(Error)
+    expect((error as Error).message).toBe('无法连接 PostgreSQL 数据库 127.0.0.1:1/renju：连接被拒绝（服务没有运行，或端口不对）。请检查 DATABASE_URL。')
+  })
+
+  it('a wrong password: says so, without repeating it', async () => {
+    const url = new URL(inject('postgresServer'))
+    url.password = 'not-the-password'
+    const error = (await migrate(url.toString()).catch((e: Error) => e)) as Error
+    expect(error.message).toMatch(/^无法连接 PostgreSQL 数据库 127\.0\.0\.1:\d+\/postgres：用户名或密码不对/)
+    expect(error.message).not.toContain('not-the-password')
+  })
+
+  it('a migration that fails halfway: the start fails and names it, again on the next start', async () => {
+    const server = inject('postgresServer')
+    const url = await createDatabase(server)
+    try {
+      // A table in the way (in a database that Prisma's migrations already know): the first migration stops partway through.
+      await onServer(url, (c) =>
+        c.query(`CREATE TABLE "_prisma_migrations" (id VARCHAR(36) PRIMARY KEY, checksum VARCHAR(64) NOT NULL, finished_at TIMESTAMPTZ, migration_name VARCHAR(255) NOT NULL,
+          logs TEXT, rolled_back_at TIMESTAMPTZ, started_at TIMESTAMPTZ NOT NULL DEFAULT now(), applied_steps_count INTEGER NOT NULL DEFAULT 0);
+          CREATE TABLE "Card" (id int)`),
+      )
+      const first = readdirSync('prisma/postgres/migrations').filter((d) => /^\d/.test(d)).sort()[0]!
+      const failed = (await migrate(url).catch((e: Error) => e)) as Error
+      expect(failed.message).toContain(`数据库迁移失败（PostgreSQL 127.0.0.1:`)
+      expect(failed.message).toContain(`迁移 ${first} 没有完成），助手没有启动`)
+      expect(failed.message).not.toContain(new URL(server).password)
+      const again = (await migrate(url).catch((e: Error) => e)) as Error
+      expect(again.message).toContain(`迁移 ${first} 没有完成`)
+    } finally {
+      await dropDatabase(server, url)
+    }
   })
 })

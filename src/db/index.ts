@@ -105,9 +105,16 @@ export async function migrate(url: string): Promise<void> {
   await new Promise<void>((done, fail) =>
     execFile(process.execPath, [prismaBin, 'migrate', 'deploy'], { cwd: projectRoot, env: { ...process.env, DATABASE_URL: url } }, (error, out, stderr) => {
       if (!error) return done()
-      const said = redactIn(`${stderr}\n${out}`, url)
-      // P3018 / P3009 name the migration that failed (or that an earlier run left failed).
-      const which = /Migration name: (\S+)/.exec(said)?.[1] ?? /The `(\S+)` migration .* failed/.exec(said)?.[1]
+      const raw = redactIn(`${stderr}\n${out}`, url)
+      // P3018 / P3009 / the engine's trace name the migration that failed (or that an earlier run left failed).
+      const which = /Migration name: (\S+)/.exec(raw)?.[1] ?? /migration_name="([^"]+)"/.exec(raw)?.[1] ?? /The `(\S+)` migration .* failed/.exec(raw)?.[1]
+      // Prisma's own account, without its banner (config, schema, the adapter warning) and the engine's trace.
+      const said = raw
+        .split('\n')
+        .filter((line) => !/^(Loaded Prisma config|Prisma config detected|Prisma schema loaded|Datasource "db"|WARNING: Your schema|- url$|The values from your schema|We recommend you to remove|\d+ migrations? found)/.test(line))
+        .filter((line) => !/^\s+(\d+: |with |at )/.test(line))
+        .join('\n')
+        .replace(/\n{3,}/g, '\n\n')
       const where = providerOf(url) === 'postgresql' ? `PostgreSQL ${describePostgresUrl(url)}` : url.replace(/^file:/, '')
       fail(new Error(`数据库迁移失败（${where}${which ? `，迁移 ${which} 没有完成` : ''}），助手没有启动：${said.trim() || redactIn(error.message, url)}`))
     }),
