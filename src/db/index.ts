@@ -125,8 +125,12 @@ type AdapterFactory = PrismaBetterSQLite3 | PrismaPg
 type Adapter = Awaited<ReturnType<AdapterFactory['connect']>>
 type Transaction = Awaited<ReturnType<Adapter['startTransaction']>>
 
-/** Set while a transaction's callback runs (timers it starts see `open: false` once it ended). */
-const insideTransaction = new AsyncLocalStorage<{ open: boolean }>()
+/**
+ * Set while a transaction's callback runs (timers it starts see `open: false` once it ended), with
+ * the database it belongs to: another database (the copy command reads one while writing another)
+ * is not a stray.
+ */
+const insideTransaction = new AsyncLocalStorage<{ open: boolean; owner: object }>()
 
 /**
  * The connection's lock. Single statements (a message stored on arrival, a "sent" mark) go
@@ -160,19 +164,20 @@ class Turns {
 /** Turns that are always free: PostgreSQL gives each transaction a connection of its own. */
 const noTurns = { take: async () => () => {} }
 
-function refuseInsideTransaction(): void {
-  if (insideTransaction.getStore()?.open) {
+function refuseInsideTransaction(owner: object): void {
+  const inside = insideTransaction.getStore()
+  if (inside?.open && inside.owner === owner) {
     throw new Error('A statement outside its transaction was sent from inside one: use the transaction client (tx), not the database')
   }
 }
 
 /** The adapter with stray statements refused and, for SQLite, its one connection taken in turns (see the header). */
-function guarded<F extends AdapterFactory>(factory: F, inTurns: boolean): F {
+function guarded<F extends AdapterFactory>(factory: F, inTurns: boolean, owner: object): F {
   const connect = async (): Promise<Adapter> => {
     const inner = await factory.connect()
     const turns = inTurns ? new Turns() : noTurns
     const alone = async <T>(work: () => Promise<T>): Promise<T> => {
-      refuseInsideTransaction()
+      refuseInsideTransaction(owner)
       const release = await turns.take('statement')
       try {
         return await work()
@@ -188,7 +193,7 @@ function guarded<F extends AdapterFactory>(factory: F, inTurns: boolean): F {
       executeScript: (script) => alone(() => inner.executeScript(script)),
       dispose: () => inner.dispose(),
       async startTransaction(isolationLevel) {
-        refuseInsideTransaction()
+        refuseInsideTransaction(owner)
         const release = await turns.take('transaction')
         let tx: Transaction
         try {
@@ -224,16 +229,17 @@ function guarded<F extends AdapterFactory>(factory: F, inTurns: boolean): F {
 /** Opens the database at `url` (`file:` SQLite or `postgresql://`); run `migrate` first. */
 export async function openDatabase(url: string): Promise<Database> {
   const postgres = providerOf(url) === 'postgresql'
+  const owner = {}
   // Same schema, same model API: the PostgreSQL client is used as the one Database type.
   const db: Database = postgres
-    ? (new PostgresPrismaClient({ adapter: guarded(new PrismaPg({ connectionString: url }), false) }) as unknown as Database)
-    : new PrismaClient({ adapter: guarded(new PrismaBetterSQLite3({ url }), true) })
+    ? (new PostgresPrismaClient({ adapter: guarded(new PrismaPg({ connectionString: url }), false, owner) }) as unknown as Database)
+    : new PrismaClient({ adapter: guarded(new PrismaBetterSQLite3({ url }), true, owner) })
   // A transaction's callback is marked, so that a stray statement on `db` inside it is refused.
   const begin = db.$transaction.bind(db) as (arg: unknown, options?: unknown) => Promise<unknown>
   db.$transaction = ((arg: unknown, options?: unknown) =>
     typeof arg === 'function'
       ? begin(async (tx: unknown) => {
-          const mark = { open: true }
+          const mark = { open: true, owner }
           try {
             return await insideTransaction.run(mark, () => (arg as (tx: unknown) => unknown)(tx))
           } finally {
