@@ -22,14 +22,14 @@ process.on('uncaughtException', (err) => logger.error({ err }, 'uncaught excepti
 if (choice.kind === 'wechat') {
   const endpoint = choice.name === SERVICE_PUPPET ? { endpoint: env.WECHATY_PUPPET_SERVICE_ENDPOINT ?? '(discovery)' } : {}
   logger.info({ config: env.RENJU_CONFIG, ...endpoint }, `连接真实微信（${choice.name}）`)
-  const assistant = await startAssistant({
+  const assistant = await startedOrExit(startAssistant({
     config,
     databaseUrl: env.DATABASE_URL ?? sqliteUrl('data/renju.sqlite'),
     photoDir: env.RENJU_PHOTO_DIR,
     backupDir: env.RENJU_BACKUP_DIR,
     puppet: choice.puppet,
     logger,
-  })
+  }))
   stopOnSignal(assistant.stop)
 } else {
   // The sandbox has its own database file (with its photos and backups beside it), laid anew at
@@ -58,6 +58,20 @@ if (choice.kind === 'wechat') {
   if (!env.RENJU_NO_DEMO) await web.unpaced(playDemo)
   console.log(`\n沙盒网页：${web.url}（在浏览器里打开，以任何人的身份发消息）`)
   console.log('沙盒运行中，按 Ctrl+C 退出。接入真实微信：设置 WECHATY_PUPPET_SERVICE_TOKEN 后重新 npm start。')
+}
+
+/**
+ * A start that fails (the database unreachable, a migration that failed) ends the process with its
+ * reason in plain words on stderr and a non-zero status, rather than a logged rejection and exit 0.
+ */
+async function startedOrExit<T>(starting: Promise<T>): Promise<T> {
+  try {
+    return await starting
+  } catch (err) {
+    logger.fatal({ err }, 'start failed')
+    console.error(`助手没有启动：${(err as Error).message}`)
+    process.exit(1)
+  }
 }
 
 /** A short conversation from the example township, printed line by line. */

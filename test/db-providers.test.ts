@@ -1,4 +1,5 @@
 // The two providers behind one Database type: the PostgreSQL client is used as the SQLite one.
+import { spawnSync } from 'node:child_process'
 import { readdirSync } from 'node:fs'
 import { describe, expect, inject, it } from 'vitest'
 import { describePostgresUrl, migrate, providerOf, redactUrl, type Database } from '../src/db/index.ts'
@@ -53,6 +54,24 @@ describe('PostgreSQL at start', () => {
     const error = await migrate('postgresql://renju:s3cret-pw@127.0.0.1:1/renju').catch((e: Error) => e)
     expect(error).toBeInstanceOf(Error)
     expect((error as Error).message).toBe('无法连接 PostgreSQL 数据库 127.0.0.1:1/renju：连接被拒绝（服务没有运行，或端口不对）。请检查 DATABASE_URL。')
+  })
+
+  it('npm start with an unreachable server: stops with that message and status 1', () => {
+    const run = spawnSync('node_modules/.bin/tsx', ['src/main.ts'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: {
+        ...process.env,
+        DATABASE_URL: 'postgresql://renju:s3cret-pw@127.0.0.1:1/renju',
+        WECHATY_PUPPET_SERVICE_TOKEN: 'insecure_test',
+        WECHATY_PUPPET_SERVICE_ENDPOINT: '127.0.0.1:1',
+        WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_CLIENT: 'true',
+        LOG_LEVEL: 'silent',
+      },
+    })
+    expect(run.status).toBe(1)
+    expect(run.stderr).toContain('助手没有启动：无法连接 PostgreSQL 数据库 127.0.0.1:1/renju：连接被拒绝')
+    expect(run.stdout + run.stderr).not.toContain('s3cret-pw')
   })
 
   it('a wrong password: says so, without repeating it', async () => {
