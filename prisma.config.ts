@@ -36,6 +36,7 @@ export default defineConfig({
   engine: 'js',
   schema: postgres ? 'prisma/postgres/schema.prisma' : 'prisma/schema.prisma',
   async adapter() {
-    return postgres ? new PrismaPg({ connectionString: url }) : new PrismaBetterSQLite3({ url })
+    // idleTimeoutMillis: the CLI never closes its pool, so it would wait out the 10 s idle timeout before exiting.
+    return postgres ? new PrismaPg({ connectionString: url, idleTimeoutMillis: 100 }) : new PrismaBetterSQLite3({ url })
   },
 })

@@ -24,7 +24,7 @@ const tablesOf = (file: string) => {
 const root = resolve(import.meta.dirname, '..')
 /** `prisma migrate diff` from nothing to a schema file, as SQL; the CLI goes through the adapter DATABASE_URL names. */
 const sqlFor = (schema: string, url: string) =>
-  execFileSync(process.execPath, [join(root, 'node_modules/prisma/build/index.js'), 'migrate', 'diff', '--from-empty', '--to-schema-datamodel', schema, '--script'], {
+  execFileSync(process.execPath, ['-r', join(root, 'prisma/cli-preload.cjs'), join(root, 'node_modules/prisma/build/index.js'), 'migrate', 'diff', '--from-empty', '--to-schema-datamodel', schema, '--script'], {
     cwd: root,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
