@@ -36,7 +36,8 @@ export default defineConfig({
   engine: 'js',
   schema: postgres ? 'prisma/postgres/schema.prisma' : 'prisma/schema.prisma',
   async adapter() {
-    // idleTimeoutMillis: the CLI never closes its pool, so it would wait out the 10 s idle timeout before exiting.
+    // The CLI never closes its pool: a short idle timeout lets it exit once done (with the engine's own
+    // 10 s timer unref'd by prisma/cli-preload.cjs; each alone still leaves a 10 s wait).
     return postgres ? new PrismaPg({ connectionString: url, idleTimeoutMillis: 100 }) : new PrismaBetterSQLite3({ url })
   },
 })
