@@ -8,7 +8,7 @@ import { WechatyGroups } from './bot/groups.ts'
 import { Sender } from './bot/sender.ts'
 import type { TownshipConfig } from './config/schema.ts'
 import { Township } from './config/township.ts'
-import { migrate, openDatabase, type Database } from './db/index.ts'
+import { migrate, openDatabase, providerOf, type Database } from './db/index.ts'
 import { Campaign } from './campaign/campaign.ts'
 import { exportCampaign, exportLedger } from './export/index.ts'
 import { Extensions, Ledger } from './ledger/index.ts'
@@ -104,7 +104,7 @@ export function buildServices(deps: {
   groups: GroupDirectory
   logger: Logger
   /** The database file, the backup folder and the health tracker, for /状态 and the nightly backup. */
-  maintenance: { databaseFile: string; backupDir: string; health: Health; outboxStats: () => Promise<{ pending: number; failed: number }> }
+  maintenance: { databaseFile: string | undefined; backupDir: string; health: Health; outboxStats: () => Promise<{ pending: number; failed: number }> }
 }): Services {
   const { db, config, clock, outbox, logger, maintenance, township } = deps
   const policy = config.policy
@@ -229,8 +229,10 @@ async function installAssistant(
   const { logger } = options
   if (options.migrate !== false) await migrate(options.databaseUrl)
   const db = await openDatabase(options.databaseUrl)
-  const databaseFile = options.databaseUrl.replace(/^file:/, '')
-  const photoDir = options.photoDir ?? join(dirname(databaseFile), 'photos')
+  // Photos and backups sit beside a SQLite file; beside PostgreSQL they go under data/.
+  const databaseFile = providerOf(options.databaseUrl) === 'sqlite' ? options.databaseUrl.replace(/^file:/, '') : undefined
+  const dataDir = databaseFile ? dirname(databaseFile) : 'data'
+  const photoDir = options.photoDir ?? join(dataDir, 'photos')
   const outbox = new Outbox({ db, clock, pacing: options.config.pacing, logger })
   const sender = new Sender()
   // People and group bindings: the config's seeded into the database, then the database's.
@@ -238,7 +240,7 @@ async function installAssistant(
   const township = new Township(options.config, await Roster.snapshot(db))
   const groups = new WechatyGroups(township)
   const health = new Health(clock)
-  const maintenance = { databaseFile, backupDir: options.backupDir ?? join(dirname(databaseFile), 'backups'), health, outboxStats: () => outbox.stats() }
+  const maintenance = { databaseFile, backupDir: options.backupDir ?? join(dataDir, 'backups'), health, outboxStats: () => outbox.stats() }
   const shared = { config: options.config, township, rooms: groups, clock, photoDir, groups, logger, maintenance }
   const services = buildServices({ db, outbox, ...shared })
   const { policy } = services

@@ -22,14 +22,14 @@ process.on('uncaughtException', (err) => logger.error({ err }, 'uncaught excepti
 if (choice.kind === 'wechat') {
   const endpoint = choice.name === SERVICE_PUPPET ? { endpoint: env.WECHATY_PUPPET_SERVICE_ENDPOINT ?? '(discovery)' } : {}
   logger.info({ config: env.RENJU_CONFIG, ...endpoint }, `连接真实微信（${choice.name}）`)
-  const assistant = await startAssistant({
+  const assistant = await startedOrExit(startAssistant({
     config,
     databaseUrl: env.DATABASE_URL ?? sqliteUrl('data/renju.sqlite'),
     photoDir: env.RENJU_PHOTO_DIR,
     backupDir: env.RENJU_BACKUP_DIR,
     puppet: choice.puppet,
     logger,
-  })
+  }))
   stopOnSignal(assistant.stop)
 } else {
   // The sandbox has its own database file (with its photos and backups beside it), laid anew at
@@ -38,7 +38,7 @@ if (choice.kind === 'wechat') {
   const why = env.WECHATY_PUPPET ? `WECHATY_PUPPET=${env.WECHATY_PUPPET}` : '未设置 WECHATY_PUPPET_SERVICE_TOKEN'
   console.log(`本地沙盒：${why}，用模拟微信运行（配置 ${env.RENJU_CONFIG}，数据库 ${sandboxDb}）`)
   const databaseUrl = sqliteUrl(sandboxDb)
-  if (databaseUrl === (env.DATABASE_URL ? sqliteUrl(env.DATABASE_URL.slice('file:'.length)) : sqliteUrl('data/renju.sqlite'))) {
+  if (databaseUrl === (env.DATABASE_URL?.startsWith('file:') ? sqliteUrl(env.DATABASE_URL.slice('file:'.length)) : sqliteUrl('data/renju.sqlite'))) {
     throw new Error(`RENJU_SANDBOX_DB（${sandboxDb}）指向正式数据库：沙盒每次启动都会清空它的数据库，请换一个文件`)
   }
   const web = await startWebSandbox({
@@ -58,6 +58,20 @@ if (choice.kind === 'wechat') {
   if (!env.RENJU_NO_DEMO) await web.unpaced(playDemo)
   console.log(`\n沙盒网页：${web.url}（在浏览器里打开，以任何人的身份发消息）`)
   console.log('沙盒运行中，按 Ctrl+C 退出。接入真实微信：设置 WECHATY_PUPPET_SERVICE_TOKEN 后重新 npm start。')
+}
+
+/**
+ * A start that fails (the database unreachable, a migration that failed) ends the process with its
+ * reason in plain words on stderr and a non-zero status, rather than a logged rejection and exit 0.
+ */
+async function startedOrExit<T>(starting: Promise<T>): Promise<T> {
+  try {
+    return await starting
+  } catch (err) {
+    logger.fatal({ err }, 'start failed')
+    console.error(`助手没有启动：${(err as Error).message}`)
+    process.exit(1)
+  }
 }
 
 /** A short conversation from the example township, printed line by line. */

@@ -1,9 +1,12 @@
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import Database from 'better-sqlite3'
+import pg from 'pg'
 import { describe, expect, it, inject } from 'vitest'
+import { postgresSchema, postgresSchemaFile, sqliteSchemaFile } from '../prisma/postgres-schema.ts'
+import { createDatabase, databaseUrl, dropDatabase } from './support/postgres.ts'
 
 /** Tables as sets of columns (ALTER TABLE appends columns, so order may differ) and indexes as SQL. */
 const tablesOf = (file: string) => {
@@ -18,19 +21,63 @@ const tablesOf = (file: string) => {
   return shape
 }
 
+const root = resolve(import.meta.dirname, '..')
+/** `prisma migrate diff` from nothing to a schema file, as SQL; the CLI goes through the adapter DATABASE_URL names. */
+const sqlFor = (schema: string, url: string) =>
+  execFileSync(process.execPath, ['-r', join(root, 'prisma/cli-preload.cjs'), join(root, 'node_modules/prisma/build/index.js'), 'migrate', 'diff', '--from-empty', '--to-schema-datamodel', schema, '--script'], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, DATABASE_URL: url },
+  })
+
+/** A PostgreSQL database's tables, columns, constraints and indexes, migrations' own table left out. */
+async function shapeOf(url: string) {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    const q = async (sql: string) => (await client.query(sql)).rows.map((r) => Object.values(r).join(' '))
+    return {
+      columns: await q("SELECT table_name, column_name, data_type, is_nullable, column_default FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> '_prisma_migrations' ORDER BY 1, 2"),
+      constraints: await q("SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE connamespace = 'public'::regnamespace AND conrelid::regclass::text <> '_prisma_migrations' ORDER BY 1, 2"),
+      indexes: await q("SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename <> '_prisma_migrations' ORDER BY 1, 2"),
+    }
+  } finally {
+    await client.end()
+  }
+}
+
 describe('checked-in migrations', () => {
   // `prisma db push` would be the obvious check, but through the adapter it never exits.
   it('build exactly the database that prisma/schema.prisma describes', () => {
-    const root = resolve(import.meta.dirname, '..')
-    const fromSchema = execFileSync(
-      process.execPath,
-      [join(root, 'node_modules/prisma/build/index.js'), 'migrate', 'diff', '--from-empty', '--to-schema-datamodel', 'prisma/schema.prisma', '--script'],
-      { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
-    )
+    const fromSchema = sqlFor('prisma/schema.prisma', 'file:' + join(mkdtempSync(join(tmpdir(), 'renju-cli-')), 'cli.sqlite'))
     const expected = join(mkdtempSync(join(tmpdir(), 'renju-schema-')), 'schema.sqlite')
     const db = new Database(expected)
     db.exec(fromSchema)
     db.close()
     expect(tablesOf(inject('baseDatabase'))).toEqual(tablesOf(expected))
+  })
+
+  // The two providers cannot drift apart: PostgreSQL's schema is SQLite's with another provider
+  // (this fails when it was not written again after a change), and each provider's migrations
+  // build exactly its schema.
+  it("PostgreSQL's schema is written from prisma/schema.prisma and up to date (npm run schema:postgres)", () => {
+    expect(readFileSync(postgresSchemaFile, 'utf8')).toBe(postgresSchema(readFileSync(sqliteSchemaFile, 'utf8')))
+  })
+
+  it('for PostgreSQL build exactly the database that prisma/postgres/schema.prisma describes', async () => {
+    const server = inject('postgresServer')
+    const expected = await createDatabase(server)
+    try {
+      const client = new pg.Client({ connectionString: expected })
+      await client.connect()
+      await client.query(sqlFor('prisma/postgres/schema.prisma', expected))
+      await client.end()
+      const migrated = await shapeOf(databaseUrl(server, inject('postgresTemplate')))
+      expect(migrated.columns.length).toBeGreaterThan(100)
+      expect(migrated).toEqual(await shapeOf(expected))
+    } finally {
+      await dropDatabase(server, expected)
+    }
   })
 })

@@ -4,8 +4,11 @@ import { z } from 'zod'
 const envSchema = z.object({
   /** Township YAML; default: the example township in the repo. */
   RENJU_CONFIG: z.string().default('config/township.example.yaml'),
-  /** SQLite `file:` URL for production records. */
-  DATABASE_URL: z.string().regex(/^file:/, 'DATABASE_URL 应以 file: 开头，例如 file:./data/renju.sqlite').optional(),
+  /** Production records: a SQLite `file:` URL, or a `postgresql://` URL for PostgreSQL. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^(file:|postgres(ql)?:\/\/)/i, 'DATABASE_URL 应以 file: 或 postgresql:// 开头，例如 file:./data/renju.sqlite 或 postgresql://renju:密码@127.0.0.1:5432/renju')
+    .optional(),
   /** Nightly backups of the database and the photo index. */
   RENJU_BACKUP_DIR: z.string().default('data/backups'),
   /** Photo files, stored once each by content. */

@@ -1,22 +1,35 @@
-// The database: Prisma over better-sqlite3, migrated on open, in WAL mode.
+// The database: Prisma over a driver adapter, chosen by the URL. `file:` is SQLite through
+// better-sqlite3, in WAL mode; `postgresql://` is PostgreSQL through `pg`. Both are migrated by
+// `prisma migrate deploy` before they are opened, each with its own checked-in migrations written
+// from the one schema (prisma/schema.prisma; see prisma/postgres-schema.ts).
 //
-// Units of work. The process has one SQLite connection, and a statement sent on it while a
+// Units of work. The SQLite process has one connection, and a statement sent on it while a
 // transaction is open runs inside that transaction: a rollback would take with it whatever
 // another flow wrote meanwhile (an outbox "sent" mark, another message's inbox row). So the
-// connection is taken in turns: a transaction holds it from BEGIN to COMMIT/ROLLBACK, and
-// every statement outside a transaction waits for its own turn. A statement sent on the
-// plain client from inside a transaction's callback would wait for itself; it fails at once
-// instead, naming the mistake. Nothing else has to remember any of this.
+// SQLite connection is taken in turns: a transaction holds it from BEGIN to COMMIT/ROLLBACK, and
+// every statement outside a transaction waits for its own turn. PostgreSQL has a pool of
+// connections, each transaction its own, so it needs no turns. On both, a statement sent on the
+// plain client from inside a transaction's callback is a mistake (on SQLite it would wait for
+// itself, on PostgreSQL it would escape the transaction): it fails at once instead, naming it.
+// Nothing else has to remember any of this.
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { execFile } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3'
+import { PrismaPg } from '@prisma/adapter-pg'
+import pg from 'pg'
 import { PrismaClient } from './generated/client.ts'
+import { PrismaClient as PostgresPrismaClient } from './generated-pg/client.ts'
 
+/**
+ * The client the whole code uses. Both generated clients have the same model API (one schema);
+ * the PostgreSQL one is typed as this (test/db-providers.test.ts checks that they match).
+ */
 export type Database = PrismaClient
 export type { Problem, ProblemChange } from './generated/client.ts'
+export type Provider = 'sqlite' | 'postgresql'
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 
@@ -25,23 +38,100 @@ export function sqliteUrl(path: string): string {
   return 'file:' + resolve(projectRoot, path)
 }
 
+/** The provider a DATABASE_URL names: `postgresql://` or `postgres://`, or `file:` for SQLite. */
+export function providerOf(url: string): Provider {
+  if (/^postgres(ql)?:\/\//i.test(url)) return 'postgresql'
+  if (url.startsWith('file:')) return 'sqlite'
+  throw new Error(`DATABASE_URL 应以 file:（SQLite）或 postgresql://（PostgreSQL）开头，收到「${redactUrl(url)}」`)
+}
+
+/** host:port/database of a PostgreSQL URL, for messages: never the user's password. */
+export function describePostgresUrl(url: string): string {
+  try {
+    const u = new URL(url)
+    const host = u.hostname || u.searchParams.get('host') || 'localhost'
+    return `${host}:${u.port || '5432'}${u.pathname}`
+  } catch {
+    return '（无法解析的地址）'
+  }
+}
+
+/** The URL with its password replaced by ***. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z]+:\/\/[^:/@]*:)[^@]*@/i, '$1***@')
+}
+
+/** `text` with every occurrence of `url`'s password replaced by ***. */
+function redactIn(text: string, url: string): string {
+  let password = ''
+  try {
+    password = decodeURIComponent(new URL(url).password)
+  } catch {}
+  let out = text.split(url).join(redactUrl(url))
+  if (password) out = out.split(password).join('***').split(encodeURIComponent(password)).join('***')
+  return out
+}
+
+/**
+ * Reaches a PostgreSQL server once, so that a wrong or unreachable URL fails at start with a
+ * message naming the host (and never the password) rather than a driver's stack.
+ */
+export async function checkReachable(url: string, timeoutMs = 5000): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs })
+  client.on('error', () => {})
+  try {
+    await client.connect()
+    await client.query('SELECT 1')
+  } catch (error) {
+    const e = error as { code?: string; message?: string }
+    const why = e.code === 'ECONNREFUSED' ? '连接被拒绝（服务没有运行，或端口不对）'
+      : e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN' ? '找不到这台主机'
+      : e.code === '28P01' || e.code === '28000' ? '用户名或密码不对'
+      : e.code === '3D000' ? '数据库不存在（请先建库）'
+      : /timeout/i.test(e.message ?? '') ? `${Math.round(timeoutMs / 1000)} 秒内没有响应`
+      : redactIn(e.message ?? String(error), url)
+    throw new Error(`无法连接 PostgreSQL 数据库 ${describePostgresUrl(url)}：${why}。请检查 DATABASE_URL。`)
+  } finally {
+    await client.end().catch(() => {})
+  }
+}
+
 /** Applies pending migrations with Prisma's own `migrate deploy`, the one way migrations run. */
 export async function migrate(url: string): Promise<void> {
-  mkdirSync(dirname(url.replace(/^file:/, '')), { recursive: true })
+  if (providerOf(url) === 'postgresql') await checkReachable(url)
+  else mkdirSync(dirname(url.replace(/^file:/, '')), { recursive: true })
   const prismaBin = resolve(projectRoot, 'node_modules/prisma/build/index.js')
+  // prisma.config.ts picks the schema, its migrations and the adapter by DATABASE_URL; the preload
+  // saves PostgreSQL's starts 10 s of waiting for the CLI to exit (see the file).
   await new Promise<void>((done, fail) =>
-    execFile(process.execPath, [prismaBin, 'migrate', 'deploy'], { cwd: projectRoot, env: { ...process.env, DATABASE_URL: url } }, (error, _out, stderr) =>
-      error ? fail(new Error(`数据库迁移失败：${stderr || error.message}`)) : done(),
-    ),
+    execFile(process.execPath, ['-r', resolve(projectRoot, 'prisma/cli-preload.cjs'), prismaBin, 'migrate', 'deploy'], { cwd: projectRoot, env: { ...process.env, DATABASE_URL: url } }, (error, out, stderr) => {
+      if (!error) return done()
+      const raw = redactIn(`${stderr}\n${out}`, url)
+      // P3018 / P3009 / the engine's trace name the migration that failed (or that an earlier run left failed).
+      const which = /Migration name: (\S+)/.exec(raw)?.[1] ?? /migration_name="([^"]+)"/.exec(raw)?.[1] ?? /The `(\S+)` migration .* failed/.exec(raw)?.[1]
+      // Prisma's own account, without its banner (config, schema, the adapter warning) and the engine's trace.
+      const said = raw
+        .split('\n')
+        .filter((line) => !/^(Loaded Prisma config|Prisma config detected|Prisma schema loaded|Datasource "db"|WARNING: Your schema|- url$|The values from your schema|We recommend you to remove|\d+ migrations? found)/.test(line))
+        .filter((line) => !/^\s+(\d+: |with |at )/.test(line))
+        .join('\n')
+        .replace(/\n{3,}/g, '\n\n')
+      const where = providerOf(url) === 'postgresql' ? `PostgreSQL ${describePostgresUrl(url)}` : url.replace(/^file:/, '')
+      fail(new Error(`数据库迁移失败（${where}${which ? `，迁移 ${which} 没有完成` : ''}），助手没有启动：${said.trim() || redactIn(error.message, url)}`))
+    }),
   )
 }
 
-type AdapterFactory = PrismaBetterSQLite3
+type AdapterFactory = PrismaBetterSQLite3 | PrismaPg
 type Adapter = Awaited<ReturnType<AdapterFactory['connect']>>
 type Transaction = Awaited<ReturnType<Adapter['startTransaction']>>
 
-/** Set while a transaction's callback runs (timers it starts see `open: false` once it ended). */
-const insideTransaction = new AsyncLocalStorage<{ open: boolean }>()
+/**
+ * Set while a transaction's callback runs (timers it starts see `open: false` once it ended), with
+ * the database it belongs to: another database (the copy command reads one while writing another)
+ * is not a stray.
+ */
+const insideTransaction = new AsyncLocalStorage<{ open: boolean; owner: object }>()
 
 /**
  * The connection's lock. Single statements (a message stored on arrival, a "sent" mark) go
@@ -72,17 +162,21 @@ class Turns {
   }
 }
 
-function refuseInsideTransaction(): void {
-  if (insideTransaction.getStore()?.open) {
+/** Turns that are always free: PostgreSQL gives each transaction a connection of its own. */
+const noTurns = { take: async () => () => {} }
+
+function refuseInsideTransaction(owner: object): void {
+  const inside = insideTransaction.getStore()
+  if (inside?.open && inside.owner === owner) {
     throw new Error('A statement outside its transaction was sent from inside one: use the transaction client (tx), not the database')
   }
 }
 
-/** The adapter with its one connection taken in turns (see the header). */
-function inTurns(factory: AdapterFactory): AdapterFactory {
+/** The adapter: for SQLite, its one connection taken in turns (see the header). */
+function adapted<F extends AdapterFactory>(factory: F, inTurns: boolean): F {
   const connect = async (): Promise<Adapter> => {
     const inner = await factory.connect()
-    const turns = new Turns()
+    const turns = inTurns ? new Turns() : noTurns
     const alone = async <T>(work: () => Promise<T>): Promise<T> => {
       const release = await turns.take('statement')
       try {
@@ -128,16 +222,23 @@ function inTurns(factory: AdapterFactory): AdapterFactory {
     if (inner.getConnectionInfo) adapter.getConnectionInfo = () => inner.getConnectionInfo!()
     return adapter
   }
-  return Object.assign(Object.create(factory) as AdapterFactory, { connect })
+  return Object.assign(Object.create(factory) as F, { connect })
 }
 
-/** Opens the database at `url` (a `file:` URL); run `migrate` first. */
+/** Opens the database at `url` (`file:` SQLite or `postgresql://`); run `migrate` first. */
 export async function openDatabase(url: string): Promise<Database> {
-  const db = new PrismaClient({ adapter: inTurns(new PrismaBetterSQLite3({ url })) })
-  // WAL: measured here at about 3.7x the writes per second of the default journal.
-  await db.$queryRawUnsafe('PRAGMA journal_mode = WAL')
-  await db.$queryRawUnsafe('PRAGMA busy_timeout = 5000')
-  return refusingStrayStatements(db)
+  const postgres = providerOf(url) === 'postgresql'
+  const owner = {}
+  // Same schema, same model API: the PostgreSQL client is used as the one Database type.
+  const db: Database = postgres
+    ? (new PostgresPrismaClient({ adapter: adapted(new PrismaPg({ connectionString: url }), false) }) as unknown as Database)
+    : new PrismaClient({ adapter: adapted(new PrismaBetterSQLite3({ url }), true) })
+  if (!postgres) {
+    // WAL: measured here at about 3.7x the writes per second of the default journal.
+    await db.$queryRawUnsafe('PRAGMA journal_mode = WAL')
+    await db.$queryRawUnsafe('PRAGMA busy_timeout = 5000')
+  }
+  return refusingStrayStatements(db, owner)
 }
 
 /**
@@ -145,13 +246,13 @@ export async function openDatabase(url: string): Promise<Database> {
  * client made from inside one is refused when it is made — in the caller's own async context,
  * before Prisma batches requests from several callers together.
  */
-function refusingStrayStatements(db: Database): Database {
+function refusingStrayStatements(db: Database, owner: object): Database {
   const begin = db.$transaction.bind(db) as (arg: unknown, options?: unknown) => Promise<unknown>
   const transaction = (arg: unknown, options?: unknown) => {
-    refuseInsideTransaction()
+    refuseInsideTransaction(owner)
     if (typeof arg !== 'function') return begin(arg, options)
     return begin(async (tx: unknown) => {
-      const mark = { open: true }
+      const mark = { open: true, owner }
       try {
         return await insideTransaction.run(mark, () => (arg as (tx: unknown) => unknown)(tx))
       } finally {
@@ -165,7 +266,7 @@ function refusingStrayStatements(db: Database): Database {
         const value = (object as Record<PropertyKey, unknown>)[key]
         if (typeof value !== 'function') return value
         return (...args: unknown[]) => {
-          refuseInsideTransaction()
+          refuseInsideTransaction(owner)
           return (value as (...a: unknown[]) => unknown).apply(object, args)
         }
       },

@@ -8,29 +8,32 @@ import type { Database as Prisma } from '../db/index.ts'
 import { TIMEZONE } from '../time.ts'
 
 export interface BackupResult {
-  databaseFile: string
+  /** Unset on PostgreSQL, whose backups are the server's own (pg_dump; see the README). */
+  databaseFile?: string
   photoIndexFile: string
   bytes: number
   pruned: string[]
 }
 
 /** Backs up `databaseFile` into `dir` as renju-YYYY-MM-DD.sqlite (Shanghai date) and prunes files older than `keepDays`. */
-export async function backupNow(deps: { db: Prisma; databaseFile: string; dir: string; keepDays: number; now: Date }): Promise<BackupResult> {
+export async function backupNow(deps: { db: Prisma; databaseFile: string | undefined; dir: string; keepDays: number; now: Date }): Promise<BackupResult> {
   const { dir, now } = deps
   mkdirSync(dir, { recursive: true })
   const stamp = dayjs(now).tz(TIMEZONE).format('YYYY-MM-DD')
-  const databaseFile = join(dir, `renju-${stamp}.sqlite`)
-  const source = new Database(deps.databaseFile, { readonly: true, fileMustExist: true })
-  try {
-    await source.backup(databaseFile)
-  } finally {
-    source.close()
+  const databaseFile = deps.databaseFile === undefined ? undefined : join(dir, `renju-${stamp}.sqlite`)
+  if (deps.databaseFile !== undefined && databaseFile !== undefined) {
+    const source = new Database(deps.databaseFile, { readonly: true, fileMustExist: true })
+    try {
+      await source.backup(databaseFile)
+    } finally {
+      source.close()
+    }
   }
   // One entry per stored file: the same file sent again is another sighting, not another file.
   const photos = await deps.db.photo.findMany({ select: { sha256: true, format: true, bytes: true, receivedAt: true }, distinct: ['sha256'], orderBy: { id: 'asc' } })
   const photoIndexFile = join(dir, `photos-${stamp}.json`)
   writeFileSync(photoIndexFile, JSON.stringify({ createdAt: now.toISOString(), count: photos.length, photos }, null, 1))
-  return { databaseFile, photoIndexFile, bytes: statSync(databaseFile).size, pruned: prune(dir, deps.keepDays, now) }
+  return { databaseFile, photoIndexFile, bytes: databaseFile ? statSync(databaseFile).size : 0, pruned: prune(dir, deps.keepDays, now) }
 }
 
 /** The newest backup in `dir`, if any. */

@@ -58,7 +58,8 @@ export async function statusReport(deps: {
   db: Database
   health: Health
   outboxStats: () => Promise<{ pending: number; failed: number }>
-  databaseFile: string
+  /** The SQLite file; unset on PostgreSQL, which is asked for its size. */
+  databaseFile: string | undefined
   backupDir: string
 }): Promise<StatusReport> {
   const [lastIn, lastOut, queue] = await Promise.all([
@@ -80,7 +81,10 @@ export async function statusReport(deps: {
     lastOut: lastOut?.sentAt ?? undefined,
     pending: queue.pending,
     failed: queue.failed,
-    databaseBytes: size(deps.databaseFile) + size(`${deps.databaseFile}-wal`),
+    databaseBytes:
+      deps.databaseFile === undefined
+        ? Number((await deps.db.$queryRawUnsafe<{ n: bigint }[]>('SELECT pg_database_size(current_database()) AS n'))[0]?.n ?? 0)
+        : size(deps.databaseFile) + size(`${deps.databaseFile}-wal`),
     lastBackup: latestBackup(deps.backupDir)?.at,
   }
 }

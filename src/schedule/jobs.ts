@@ -25,7 +25,7 @@ export interface JobDeps {
   /** The week's inspections and clearance figures for the bulletin. */
   campaign: Campaign
   /** The nightly backup's source and destination. */
-  backup: { databaseFile: string; dir: string }
+  backup: { databaseFile: string | undefined; dir: string }
   db: Database
   config: TownshipConfig
   township: Township

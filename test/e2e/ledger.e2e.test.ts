@@ -1,7 +1,9 @@
 // End to end: the real assistant over wechaty-puppet-service (gRPC on 127.0.0.1) against a
-// mock WeChat, on a real SQLite file. Nothing of the bot's own code is stubbed.
+// mock WeChat, on a real database: a SQLite file, and a PostgreSQL database (the run's server).
+// Nothing of the bot's own code is stubbed.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import * as PUPPET from 'wechaty-puppet'
+import { providers } from '../support/db.ts'
 import { BOT_ID, startWireTownship, type WireTownship } from '../support/wire-township.ts'
 
 const TOWNSHIP = '示范乡人居环境整治工作群'
@@ -11,10 +13,10 @@ const SUPERVISOR = 'wxid_sup_ma'
 const ADMIN = 'wxid_office_liu'
 const RESIDENT = 'wxid_res_zhang'
 
-describe('the ledger in WeChat groups, end to end', () => {
+describe.each(providers)('the ledger in WeChat groups, end to end (%s)', (provider) => {
   let t: WireTownship
   beforeEach(async () => {
-    t = await startWireTownship()
+    t = await startWireTownship(undefined, { provider })
     await t.startBot()
   })
   afterEach(() => t.close())
@@ -122,9 +124,9 @@ describe('the ledger in WeChat groups, end to end', () => {
   })
 })
 
-describe("the brief's own ledger replayed by message", () => {
+describe.each(providers)("the brief's own ledger replayed by message (%s)", (provider) => {
   it('45 problems filed across six villages, 25 completed: /统计 answers 45, 25 and 55.6%', async () => {
-    const t = await startWireTownship()
+    const t = await startWireTownship(undefined, { provider })
     try {
       await t.startBot()
       const villages = t.config.groups.filter((g) => g.scope === 'village')

@@ -2,7 +2,11 @@ import { copyFileSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { inject } from 'vitest'
-import { openDatabase, type Database } from '../../src/db/index.ts'
+import { openDatabase, type Database, type Provider } from '../../src/db/index.ts'
+import { createDatabase, dropDatabase } from './postgres.ts'
+
+/** The providers the provider-parametrised tests run on. */
+export const providers: Provider[] = ['sqlite', 'postgresql']
 
 /** A fresh, migrated SQLite file of its own; returns its `file:` URL. */
 export function freshDatabaseUrl(): string {
@@ -11,7 +15,17 @@ export function freshDatabaseUrl(): string {
   return 'file:' + file
 }
 
-export async function freshDatabase(): Promise<{ db: Database; url: string }> {
-  const url = freshDatabaseUrl()
+/** A fresh, migrated database of its own on `provider`: a SQLite file, or a PostgreSQL database copied from the run's template. */
+export async function freshDatabaseUrlOn(provider: Provider): Promise<string> {
+  return provider === 'sqlite' ? freshDatabaseUrl() : createDatabase(inject('postgresServer'), { template: inject('postgresTemplate') })
+}
+
+/** Drops a PostgreSQL test database (SQLite files are removed with their folder by the caller). */
+export async function dropTestDatabase(url: string): Promise<void> {
+  if (!url.startsWith('file:')) await dropDatabase(inject('postgresServer'), url)
+}
+
+export async function freshDatabase(provider: Provider = 'sqlite'): Promise<{ db: Database; url: string }> {
+  const url = await freshDatabaseUrlOn(provider)
   return { db: await openDatabase(url), url }
 }

@@ -11,13 +11,15 @@ import { createLogger } from '../../src/log.ts'
 import { createDispatcher, Registry, type IncomingMessage } from '../../src/registry/index.ts'
 import type { OutgoingFile } from '../../src/outgoing.ts'
 import type { ScheduledMessage } from '../../src/schedule/index.ts'
+import { openDatabase, type Provider } from '../../src/db/index.ts'
 import { freshDatabase } from './db.ts'
 import { exampleConfig, manualClock } from './township.ts'
 
 const groupOf = (village?: string) => (village ? `group-${village}@chatroom` : 'group-township@chatroom')
 
-export async function dispatcherFixture() {
-  const { db, url } = await freshDatabase()
+/** `options.databaseUrl`: a migrated database to use (not removed); else a fresh one on `options.provider` (SQLite by default). */
+export async function dispatcherFixture(options: { provider?: Provider; databaseUrl?: string } = {}) {
+  const { db, url } = options.databaseUrl ? { db: await openDatabase(options.databaseUrl), url: options.databaseUrl } : await freshDatabase(options.provider)
   const config = exampleConfig()
   config.policy.photoBatchSeconds = 0.05
   // The fixture's clock stands still, so every repeat would look like a replay; the replay check has its own test.
@@ -35,7 +37,7 @@ export async function dispatcherFixture() {
   }
   const groups = { township: async () => groupOf(), village: async (village: string) => groupOf(village) }
   const photoDir = mkdtempSync(join(tmpdir(), 'renju-photos-'))
-  const maintenance = { databaseFile: url.slice('file:'.length), backupDir: mkdtempSync(join(tmpdir(), 'renju-backups-')), health: new Health(clock), outboxStats: async () => ({ pending: 0, failed: 0 }) }
+  const maintenance = { databaseFile: url.startsWith('file:') ? url.slice('file:'.length) : undefined, backupDir: mkdtempSync(join(tmpdir(), 'renju-backups-')), health: new Health(clock), outboxStats: async () => ({ pending: 0, failed: 0 }) }
   // The config's people and groups seeded into the roster, as at start; a change by message
   // reaches the Township after the message, as after a commit.
   await new Roster(db, clock).seedFromConfig(config)
@@ -80,7 +82,7 @@ export async function dispatcherFixture() {
   const sendPhoto = (wechatId: string, data: Buffer, village?: string) => sayFull(wechatId, '', village, { photo: data })
   /** New services over the same database, as after a restart. */
   const rebuildServices = build
-  return { db, ledger, services, township, members, rebuildServices, maintenance, clock, notices, posts, say, sayFull, sendPhoto, dispatch, groupOf, close: () => db.$disconnect() }
+  return { db, url, ledger, services, township, members, rebuildServices, maintenance, clock, notices, posts, say, sayFull, sendPhoto, dispatch, groupOf, close: () => db.$disconnect() }
 }
 
 export const SECRETARY = 'wxid_sec_weihua'

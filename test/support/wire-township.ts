@@ -1,14 +1,16 @@
 // The example township on a mock WeChat served over the real gRPC transport, and the real
 // assistant connected to it through wechaty-puppet-service, exactly as in production.
-import { rmSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
 import { ResilientPuppetService } from '../../src/bot/puppet.ts'
 import * as PUPPET from 'wechaty-puppet'
 import { startAssistant, type RunningAssistant } from '../../src/app.ts'
 import type { TownshipConfig } from '../../src/config/schema.ts'
 import { createLogger } from '../../src/log.ts'
 import type { Clock } from '../../src/time.ts'
-import { freshDatabaseUrl } from './db.ts'
+import type { Provider } from '../../src/db/index.ts'
+import { dropTestDatabase, freshDatabaseUrlOn } from './db.ts'
 import { collectRoomMessages, quietWechatyLogs, startMockWechat, type ContactMock, type RoomMessageCollector, type RoomMock, type SeenMessage } from './puppet-server.ts'
 import { exampleConfig } from './township.ts'
 
@@ -19,8 +21,9 @@ export const BOT_ID = 'wxid_renju_bot'
 /**
  * `options.databaseUrl`: a migrated SQLite `file:` URL to use instead of a fresh copy of the
  * test run's base database (which only exists inside vitest). `close()` removes its directory.
+ * `options.provider`: the fresh database on PostgreSQL instead (the run's server; dropped by `close()`).
  */
-export async function startWireTownship(config: TownshipConfig = exampleConfig(), options?: { databaseUrl?: string }) {
+export async function startWireTownship(config: TownshipConfig = exampleConfig(), options?: { databaseUrl?: string; provider?: Provider }) {
   // Replies are not paced in tests (the outbox's own tests check pacing); timers are driven by hand.
   config.pacing = { ...config.pacing, sameGroupSeconds: 0, switchGroupMinSeconds: 0, switchGroupMaxSeconds: 0, perMinute: 1_000_000 }
   // Tests and benchmarks send faster than any person: the flood limits have their own tests.
@@ -38,7 +41,9 @@ export async function startWireTownship(config: TownshipConfig = exampleConfig()
     return entry
   }
   for (const g of config.groups) addRoom(g.topic!)
-  const databaseUrl = options?.databaseUrl ?? freshDatabaseUrl()
+  const databaseUrl = options?.databaseUrl ?? (await freshDatabaseUrlOn(options?.provider ?? 'sqlite'))
+  // Beside a SQLite file its photos; for PostgreSQL a folder of their own.
+  const dataDir = databaseUrl.startsWith('file:') ? dirname(databaseUrl.slice('file:'.length)) : mkdtempSync(join(tmpdir(), 'renju-pg-photos-'))
   let assistant: RunningAssistant | undefined
 
   const contact = (wechatId: string): ContactMock => {
@@ -70,7 +75,7 @@ export async function startWireTownship(config: TownshipConfig = exampleConfig()
       assistant = await startAssistant({
         config,
         databaseUrl,
-        photoDir: `${dirname(databaseUrl.slice('file:'.length))}/photos`,
+        photoDir: `${dataDir}/photos`,
         puppet: new ResilientPuppetService({ ...wechat.puppetOptions, ...(options.timeoutSeconds ? { timeoutSeconds: options.timeoutSeconds } : {}) }),
         clock: options.clock,
         logger: createLogger('silent'),
@@ -116,7 +121,8 @@ export async function startWireTownship(config: TownshipConfig = exampleConfig()
     async close() {
       await assistant?.stop()
       await wechat.stop()
-      rmSync(dirname(databaseUrl.slice('file:'.length)), { recursive: true, force: true })
+      rmSync(dataDir, { recursive: true, force: true })
+      if (!options?.databaseUrl) await dropTestDatabase(databaseUrl)
     },
   }
 }
