@@ -140,6 +140,28 @@ const NORMALIZED_QUALITY = 82
 const THUMBNAIL_QUALITY = 75
 const FAIL_ON = 'error' as const
 
+/**
+ * sharp's process-wide settings, chosen for the 2-core box the assistant runs on, applied when
+ * this module loads (every photo passes through here, so no caller has to remember them):
+ *   - concurrency 1 (libvips threads per image): parallelism comes from photos, not from
+ *     threads inside one photo. Several photos (and the bulletin picture) already run at once on
+ *     libuv's 4 threads; more threads per image on 2 cores only adds contention and per-thread
+ *     buffers (RSS), and a JPEG decode is serial anyway. It is also sharp's own default on
+ *     glibc without jemalloc, to limit fragmentation; set here so it does not depend on the
+ *     allocator. Measured in `npm run bench` (test/bench/photos.ts).
+ *   - cache off: libvips's operation cache (by default up to 50 MB, 20 files, 100 operations)
+ *     pays off when the same input is processed again; every uploaded photo arrives in a buffer
+ *     of its own and is decoded once, so nothing could ever hit it: it only held memory.
+ */
+export const SHARP_SETTINGS = Object.freeze({ concurrency: 1, cache: false })
+
+/** Applies SHARP_SETTINGS (idempotent; done on import, exported for the benchmark's floor). */
+export function configureSharp(): void {
+  sharp.concurrency(SHARP_SETTINGS.concurrency)
+  sharp.cache(SHARP_SETTINGS.cache)
+}
+configureSharp()
+
 /** Whether this build of sharp can decode HEVC-coded HEIF (Apple's HEIC); the prebuilt one cannot. */
 export const HEIC_READABLE: boolean = (sharp.format.heif?.input.fileSuffix ?? []).some(
   (s) => s.toLowerCase() === '.heic',
