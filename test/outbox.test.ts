@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { pino } from 'pino'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Database } from '../src/db/index.ts'
-import { Outbox, PRIORITY, type Pacing, type Timers, type Transport } from '../src/outbox/index.ts'
+import { Outbox, PRIORITY, PROMOTE_AFTER_MS, type Pacing, type Timers, type Transport } from '../src/outbox/index.ts'
 import type { OutgoingFile } from '../src/outgoing.ts'
 import { freshDatabase } from './support/db.ts'
 
@@ -195,6 +195,20 @@ describe('Outbox', () => {
     expect(t.sent.map((d) => d.text)).toEqual(['post 0', 'post 1', 'reply', 'notice', 'post 2', 'post 3', 'post 4', 'post 5'])
     // still paced: the reply waited for the group switch
     expect(t.sent[2]!.at - t.sent[1]!.at).toBe(4000)
+  })
+
+  it('a notice is not held back for ever by a steady stream of replies in other groups', async () => {
+    const outbox = make()
+    const t = recorder(time.clock)
+    await outbox.enqueue({ conversationId: 'g0@chatroom', text: '已为 #1 添加整改前照片 1 张', priority: PRIORITY.notice })
+    // Every group answers a command every 3 s, round the clock: there is always a reply waiting.
+    for (let i = 0; i < 40; i++) await outbox.enqueue({ conversationId: `g${1 + (i % 4)}@chatroom`, text: `reply ${i}`, priority: PRIORITY.reply })
+    outbox.start(t.transport)
+    await drain(outbox, time, () => t.sent.some((d) => d.text.startsWith('已为')))
+    const notice = t.sent.find((d) => d.text.startsWith('已为'))
+    expect(notice, 'the notice went out while replies were still waiting').toBeDefined()
+    expect(notice!.at - START).toBeLessThanOrEqual(PROMOTE_AFTER_MS + 5_000)
+    expect(t.sent.length).toBeLessThan(41)
   })
 
   it('retries a failed send with backoff, gives up after maxAttempts, and keeps sending others meanwhile', async () => {

@@ -1,1 +1,1 @@
-export { backoffMs, Outbox, PRIORITY, type OutboxStats, type OutgoingMessage, type Pacing, type Timers, type Transport } from './outbox.ts'
+export { backoffMs, Outbox, PRIORITY, PROMOTE_AFTER_MS, type OutboxStats, type OutgoingMessage, type Pacing, type Timers, type Transport } from './outbox.ts'

@@ -6,7 +6,9 @@
 // - Only the oldest pending message of each (conversation, priority) may go, so messages to one
 //   conversation keep their order within a priority, even while the oldest waits for a retry.
 //   A lower priority number overtakes: a reply may go before an earlier post to the same group.
-// - Among those whose notBefore has come, the lowest priority number wins, then the oldest id;
+//   Waiting raises a message's priority (see PROMOTE_AFTER_MS), so nothing starves.
+// - Among those whose notBefore has come, the lowest (raised) priority wins, then the one waiting
+//   longest, then the oldest id;
 //   if pacing says it must wait, the loop waits for it (and is woken when something is enqueued,
 //   so a reply arriving meanwhile becomes the candidate at once).
 // - A pending post to group A therefore never blocks a reply to group B: the reply is the better
@@ -98,7 +100,16 @@ interface PendingMeta {
   conversationId: string
   priority: number
   notBefore: number
+  /** When it was stored: a notice or post that has waited this long goes as a reply would. */
+  queuedAt: number
 }
+
+/**
+ * Waiting raises a message's priority (a notice to a reply's after this long, a post one step per
+ * twice this), so a steady stream of replies elsewhere cannot hold back a photo's confirmation or
+ * a bulletin for ever.
+ */
+export const PROMOTE_AFTER_MS = 10_000
 
 interface Choice {
   /** The message to send next, or none (nothing due: `at` is when something becomes due). */
@@ -149,7 +160,7 @@ export class Outbox implements Notifier {
   async enqueue(message: OutgoingMessage): Promise<number> {
     const now = this.clock()
     const row = await this.db.outboxMessage.create({ data: rowOf(message, now), select: { id: true } })
-    this.stored([{ id: row.id, conversationId: message.conversationId, priority: message.priority, notBefore: now.getTime() }])
+    this.stored([{ id: row.id, conversationId: message.conversationId, priority: message.priority, notBefore: now.getTime(), queuedAt: now.getTime() }])
     return row.id
   }
 
@@ -165,7 +176,7 @@ export class Outbox implements Notifier {
     )
     const results = await this.db.$transaction([...(writes as Prisma.PrismaPromise<unknown>[]), ...creates])
     const rows = results.slice(writes.length) as { id: number; conversationId: string; priority: number }[]
-    this.stored(rows.map((r) => ({ ...r, notBefore: now.getTime() })))
+    this.stored(rows.map((r) => ({ ...r, notBefore: now.getTime(), queuedAt: now.getTime() })))
   }
 
   /** Notifier: a notice (priority 1); resolves once stored, not once sent. */
@@ -215,7 +226,7 @@ export class Outbox implements Notifier {
     const enqueue = async (message: OutgoingMessage) => {
       const now = this.clock()
       const row = await tx.outboxMessage.create({ data: rowOf(message, now), select: { id: true } })
-      rows.push({ id: row.id, conversationId: message.conversationId, priority: message.priority, notBefore: now.getTime() })
+      rows.push({ id: row.id, conversationId: message.conversationId, priority: message.priority, notBefore: now.getTime(), queuedAt: now.getTime() })
     }
     return {
       enqueue,
@@ -271,9 +282,9 @@ export class Outbox implements Notifier {
   private async load(): Promise<void> {
     const rows = await this.db.outboxMessage.findMany({
       where: { status: 'pending' },
-      select: { id: true, conversationId: true, priority: true, notBefore: true },
+      select: { id: true, conversationId: true, priority: true, notBefore: true, createdAt: true },
     })
-    for (const r of rows) this.pending.set(r.id, { id: r.id, conversationId: r.conversationId, priority: r.priority, notBefore: r.notBefore.getTime() })
+    for (const r of rows) this.pending.set(r.id, { id: r.id, conversationId: r.conversationId, priority: r.priority, notBefore: r.notBefore.getTime(), queuedAt: r.createdAt.getTime() })
     if (this.seeded) return
     this.seeded = true
     // After a restart, what went out in the last minute still counts: no burst on reconnect.
@@ -297,10 +308,12 @@ export class Outbox implements Notifier {
     }
     let best: PendingMeta | undefined
     let nextDue: number | undefined
+    // A notice rises to a reply's rank after 10 s; a post one rank per 20 s.
+    const rank = (m: PendingMeta) => (m.priority === 0 ? 0 : Math.max(0, m.priority - Math.floor((now - m.queuedAt) / (PROMOTE_AFTER_MS * m.priority))))
     for (const m of heads.values()) {
       if (m.notBefore > now) {
         nextDue = nextDue === undefined ? m.notBefore : Math.min(nextDue, m.notBefore)
-      } else if (!best || m.priority < best.priority || (m.priority === best.priority && m.id < best.id)) {
+      } else if (!best || rank(m) < rank(best) || (rank(m) === rank(best) && (m.queuedAt < best.queuedAt || (m.queuedAt === best.queuedAt && m.id < best.id)))) {
         best = m
       }
     }
