@@ -5,6 +5,7 @@ import { WechatyBuilder, type Contact, type Message, type Wechaty, type WechatyP
 import { commands } from '../commands/index.ts'
 import { assistantPlugin, type GroupEvents } from './bot/assistant.ts'
 import { WechatyGroups } from './bot/groups.ts'
+import { isLoggedIn } from './bot/puppet.ts'
 import { Sender } from './bot/sender.ts'
 import type { TownshipConfig } from './config/schema.ts'
 import { Township } from './config/township.ts'
@@ -396,14 +397,6 @@ async function installAssistant(
   }
 }
 
-/** False also before the bot has a puppet (Wechaty throws then). */
-function isLoggedIn(bot: Wechaty): boolean {
-  try {
-    return bot.isLoggedIn
-  } catch {
-    return false
-  }
-}
 
 /** Builds a bot on `options.puppet` with the assistant installed, and starts it. */
 export async function startAssistant(options: AssistantOptions): Promise<RunningAssistant> {

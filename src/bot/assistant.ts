@@ -7,6 +7,7 @@ import type { Arrival, Dispatch, IncomingMessage } from '../registry/index.ts'
 import { readQuoteText, readQuoteXml, type Quote } from '../registry/quote.ts'
 import type { SeenRoom } from '../workflow/groups.ts'
 import { describeRoom } from './groups.ts'
+import { isLoggedIn } from './puppet.ts'
 
 /** What the bot learns of its groups outside messages, handed to the composition root. */
 export interface GroupEvents {
@@ -174,14 +175,6 @@ export function assistantPlugin({ dispatch, township, logger, photoLimits, start
     return isLoggedIn(bot) ? Promise.resolve() : new Promise((resolve) => bot.once('login', () => resolve()))
   }
 
-  /** False also before the bot has a puppet (Wechaty throws then). */
-  function isLoggedIn(bot: Wechaty): boolean {
-    try {
-      return bot.isLoggedIn
-    } catch {
-      return false
-    }
-  }
 
   return (bot: Wechaty) => {
     const listener = (message: Message) => {

@@ -4,6 +4,7 @@ import type { Room, Wechaty } from 'wechaty'
 import type { Township } from '../config/township.ts'
 import type { RoomDirectory } from '../roster/roster.ts'
 import type { GroupDirectory } from '../schedule/index.ts'
+import { isLoggedIn } from './puppet.ts'
 import type { SeenRoom } from '../workflow/groups.ts'
 
 export class WechatyGroups implements GroupDirectory, RoomDirectory {
@@ -24,7 +25,7 @@ export class WechatyGroups implements GroupDirectory, RoomDirectory {
   }
 
   async rooms(): Promise<SeenRoom[]> {
-    if (!this.bot?.isLoggedIn) return []
+    if (!this.bot || !isLoggedIn(this.bot)) return []
     const rooms = await this.bot.Room.findAll()
     return Promise.all(rooms.map((room) => describeRoom(room)))
   }

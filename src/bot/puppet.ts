@@ -1,6 +1,6 @@
 // Which WeChat the bot talks to: a real account through wechaty-puppet-service (by default), the
 // sandbox's mock, or any other installed puppet named as Wechaty's convention has it.
-import type { PuppetModuleName } from 'wechaty'
+import type { PuppetModuleName, Wechaty } from 'wechaty'
 import { PuppetService } from 'wechaty-puppet-service'
 import { log } from 'wechaty-puppet'
 import type { Environment } from '../config/env.ts'
@@ -183,4 +183,13 @@ export function choosePuppet(env: Environment): PuppetChoice {
   // readEnvironment() already refuses this, naming the variable.
   if (!token) throw new Error('WECHATY_PUPPET=wechaty-puppet-service 需要 WECHATY_PUPPET_SERVICE_TOKEN')
   return { kind: 'wechat', name, puppet: servicePuppet({ ...env, WECHATY_PUPPET_SERVICE_TOKEN: token }) }
+}
+
+/**
+ * Whether the bot is logged in, false before it has a puppet. Wechaty's own `isLoggedIn` emits an
+ * 'error' event when asked that early, which would be logged as a fault.
+ */
+export function isLoggedIn(bot: Wechaty): boolean {
+  const puppet = (bot as unknown as { __puppet?: { isLoggedIn: boolean } }).__puppet
+  return puppet?.isLoggedIn ?? false
 }
