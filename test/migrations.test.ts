@@ -7,6 +7,8 @@ import pg from 'pg'
 import { describe, expect, it, inject } from 'vitest'
 import { postgresSchema, postgresSchemaFile, sqliteSchemaFile } from '../prisma/postgres-schema.ts'
 import { createDatabase, databaseUrl, dropDatabase } from './support/postgres.ts'
+import { migrate } from '../src/db/index.ts'
+import { freshDatabaseUrl } from './support/db.ts'
 
 /** Tables as sets of columns (ALTER TABLE appends columns, so order may differ) and indexes as SQL. */
 const tablesOf = (file: string) => {
@@ -48,6 +50,13 @@ async function shapeOf(url: string) {
 }
 
 describe('checked-in migrations', () => {
+  it('are applied by the CLI on a new database, and the CLI is not run again when nothing is pending', async () => {
+    const fresh = 'file:' + join(mkdtempSync(join(tmpdir(), 'renju-migrate-')), 'new.sqlite')
+    expect(await migrate(fresh)).toBe('applied')
+    expect(await migrate(fresh)).toBe('current')
+    expect(await migrate(freshDatabaseUrl())).toBe('current') // the test run's migrated base
+  }, 60_000)
+
   // `prisma db push` would be the obvious check, but through the adapter it never exits.
   it('build exactly the database that prisma/schema.prisma describes', () => {
     const fromSchema = sqlFor('prisma/schema.prisma', 'file:' + join(mkdtempSync(join(tmpdir(), 'renju-cli-')), 'cli.sqlite'))

@@ -14,7 +14,7 @@
 // Nothing else has to remember any of this.
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { execFile } from 'node:child_process'
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, readdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3'
@@ -97,9 +97,11 @@ export async function checkReachable(url: string, timeoutMs = 5000): Promise<voi
 }
 
 /** Applies pending migrations with Prisma's own `migrate deploy`, the one way migrations run. */
-export async function migrate(url: string): Promise<void> {
+export async function migrate(url: string): Promise<'current' | 'applied'> {
   if (providerOf(url) === 'postgresql') await checkReachable(url)
   else mkdirSync(dirname(url.replace(/^file:/, '')), { recursive: true })
+  // Prisma's CLI takes a second or two even with nothing to do: not run when nothing is pending.
+  if (await isCurrent(url)) return 'current'
   const prismaBin = resolve(projectRoot, 'node_modules/prisma/build/index.js')
   // prisma.config.ts picks the schema, its migrations and the adapter by DATABASE_URL; the preload
   // saves PostgreSQL's starts 10 s of waiting for the CLI to exit (see the file).
@@ -120,6 +122,25 @@ export async function migrate(url: string): Promise<void> {
       fail(new Error(`数据库迁移失败（${where}${which ? `，迁移 ${which} 没有完成` : ''}），助手没有启动：${said.trim() || redactIn(error.message, url)}`))
     }),
   )
+  return 'applied'
+}
+
+/** Every checked-in migration applied and none left failed: what `migrate deploy` would find. */
+async function isCurrent(url: string): Promise<boolean> {
+  const folder = resolve(projectRoot, providerOf(url) === 'postgresql' ? 'prisma/postgres/migrations' : 'prisma/migrations')
+  const checkedIn = readdirSync(folder).filter((name) => /^\d{14}_/.test(name))
+  let db: Database | undefined
+  try {
+    db = await openDatabase(url)
+    const rows = await db.$queryRawUnsafe<{ migration_name: string; finished_at: unknown; rolled_back_at: unknown }[]>('SELECT migration_name, finished_at, rolled_back_at FROM _prisma_migrations')
+    if (rows.some((r) => !r.finished_at && !r.rolled_back_at)) return false
+    const applied = new Set(rows.filter((r) => r.finished_at && !r.rolled_back_at).map((r) => r.migration_name))
+    return checkedIn.every((name) => applied.has(name))
+  } catch {
+    return false // a new database, or no migrations table yet
+  } finally {
+    await db?.$disconnect()
+  }
 }
 
 type AdapterFactory = PrismaBetterSQLite3 | PrismaPg
