@@ -1,7 +1,8 @@
 // The assistant as a plugin on a bot it did not build: someone's own Wechaty, already running
 // and logged in, over the real gRPC transport, gets `bot.use(renjuAssistant(...))`.
-import { rmSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { WechatyBuilder, type Wechaty } from 'wechaty'
 import { renjuAssistant } from '../../src/app.ts'
@@ -59,7 +60,9 @@ describe('renjuAssistant() on an existing Wechaty bot', () => {
   it('answers in the group, including a message that came while it was still setting up, and stops answering once uninstalled', async () => {
     const config = exampleConfig()
     config.pacing = { ...config.pacing, sameGroupSeconds: 0, switchGroupMinSeconds: 0, switchGroupMaxSeconds: 0 }
-    // Migrations run here (as in the README's example): the set-up takes a second or so.
+    // A new database: the migrations run during set-up (a second or so), as for the README's
+    // example on a first start, so the first message arrives while the plugin is still setting up.
+    databaseUrl = 'file:' + join(mkdtempSync(join(tmpdir(), 'renju-plugin-')), 'new.sqlite')
     const plugin = renjuAssistant({ config, databaseUrl, logger: createLogger('silent'), schedule: false })
     let ready = false
     void plugin.ready().then(() => (ready = true))

@@ -220,7 +220,8 @@ describe.skipIf(skipBrowser)('setting up a blank township in Chromium', () => {
     // The office's WeChat sends the code privately.
     await page.selectOption('#me', OFFICE)
     await page.click('#setupFill')
-    expect(await page.inputValue('#text')).toBe(`/管理员 ${code}`)
+    // The button first opens the private chat, then fills the composer.
+    await expect.poll(() => page.inputValue('#text')).toBe(`/管理员 ${code}`)
     await page.press('#text', 'Enter')
     await botSays('您已成为示范乡的乡办公室管理员').waitFor({ timeout: 15_000 })
     await page.locator('#setup').waitFor({ state: 'hidden', timeout: 10_000 })
