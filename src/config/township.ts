@@ -126,10 +126,6 @@ export class Township {
     return this.people.get(wechatId)
   }
 
-  /** People with this exact name (two may share one). */
-  peopleNamed(name: string): Person[] {
-    return this.everyone.filter((p) => p.name === name)
-  }
 
   admins(): Person[] {
     return this.everyone.filter((p) => p.role === 'admin')
@@ -206,9 +202,6 @@ export class Township {
     return group.scope === 'village' && group.village ? { kind: 'village', village: group.village } : { kind: 'township' }
   }
 
-  isRegistered(wechatId: string): boolean {
-    return this.people.has(wechatId)
-  }
 
   /** The actor behind a contact: a person with a role, or a resident of the group's village. */
   actor(wechatId: string, displayName: string, where: Conversation): Actor {
