@@ -11,6 +11,8 @@ export default defineCommand({
   usage: '/整改 村名 已完成　或　/整改 编号 整改中 说明',
   examples: ['/整改 卫华村 已完成', '/整改 12 已完成', '/整改 卫华村 12 整改中 已联系铲车，明天清运'],
   roles: ['admin', 'village', 'grid'],
+  // "@助手 卫华村 已完成": a progress word alone is this command.
+  impliedBy: [...PROGRESS_STATUSES, ...Object.keys(PROGRESS_LOOKALIKES)],
   parse(args) {
     const village = args.village()
     const id = args.number(PROGRESS_STATUSES)

@@ -54,6 +54,8 @@ export interface CommandDefinition<A = unknown, S = any> {
   examples: readonly string[]
   /** Who may use it; nobody else can (deny by default). */
   roles: readonly Role[]
+  /** Words that mean this command when the bot is addressed without one ("@助手 卫华村 已完成" → /整改). */
+  impliedBy?: readonly string[]
   /** Also heard in a group not bound yet (where the bot is otherwise silent): /绑定, /群. */
   inUnboundGroups?: boolean
   /** Also heard in a private chat with someone who holds no role: /管理员 and its setup code. */

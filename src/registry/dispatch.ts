@@ -159,8 +159,6 @@ export type RunInScope<S> = <T>(work: (scope: MessageScope<S>) => Promise<T>) =>
 /** Short answers to a yes/no question, as people write them. */
 const YES = ['是', '是的', '对', '对的', '好', '好的', '行', '可以', '确认', '确定', '嗯', '👌', 'OK', 'ok', '👍']
 const NO = ['不是', '不对', '不', '不用', '取消', '算了', '不要']
-/** Progress words that make "@助手 卫华村 已完成" a /整改. */
-const PROGRESS_WORDS = ['已完成', '完成', '完成了', '已整改', '整改中', '正在整改']
 
 export function createDispatcher<S extends DispatchServices>({ db, registry, services, hooks, clock, logger, replies, inScope }: DispatcherDeps<S>): Dispatch {
   const inbox = new Inbox(db)
@@ -267,16 +265,16 @@ export function createDispatcher<S extends DispatchServices>({ db, registry, ser
       const original = await new Inbox(scope.db).find(message.recalledId)
       return hooks.recall(message as IncomingMessage & { recalledId: string }, original ?? undefined, actor, scope.services)
     }
-    const pending = await prompts.get(message.conversationId, message.talkerId, now)
+    const waitingOn = () => prompts.get(message.conversationId, message.talkerId, now)
     if (message.unreadable) {
       // Answered only when addressed to the bot: a private chat, or a question it is waiting on.
-      if (message.unreadable === 'sticker' || (message.where.kind !== 'private' && !pending)) return undefined
+      if (message.unreadable === 'sticker' || (message.where.kind !== 'private' && !(await waitingOn()))) return undefined
       const reply = message.unreadable === 'voice' ? '请打字发送，例如 /整改 卫华村 已完成' : '助手只看得懂文字、照片和 Excel 表格（.xlsx）。请打字发送，例如 /台账 卫华村'
       return { reply, outcome: `unreadable ${message.unreadable}` }
     }
     if (meant && meant !== 'as written') {
       if ('reply' in meant) return { reply: meant.reply, outcome: 'quote question' }
-      if (meant?.confirm) {
+      if (meant.confirm) {
         const word = splitCommand(meant.command, registry.words)
         const command = word ? registry.find(word.head) : undefined
         if (command) {
@@ -290,6 +288,16 @@ export function createDispatcher<S extends DispatchServices>({ db, registry, ser
     const split = splitCommand(text, registry.words) ?? (addressed ? impliedCommand(text) : undefined)
     const command = split ? registry.find(split.head) : undefined
     const ctx = contextFor(actor, message, now, scope.services, prompts)
+    const runIt = async (found: CommandDefinition, rest: string): Promise<Handled> => {
+      // A command stands on its own: any question left waiting is dropped (/取消 drops it itself).
+      if (found.name !== '取消') await prompts.clear(message.conversationId, message.talkerId)
+      return { reply: await runCommand(found, rest, ctx, message, prompts), outcome: found.name }
+    }
+    // A short answer (确认, 取消 are command words too) may answer a yes/no question; any other
+    // command is run without looking for one.
+    const shortAnswer = YES.includes(text) || NO.includes(text)
+    if (split && command && !shortAnswer) return runIt(command, split.rest)
+    const pending = text.length > 0 ? await waitingOn() : undefined
     if (pending?.confirmOnly) {
       // A yes/no question: 是 goes on as asked, 不是 drops it, anything else is read afresh.
       await prompts.clear(message.conversationId, message.talkerId)
@@ -297,11 +305,8 @@ export function createDispatcher<S extends DispatchServices>({ db, registry, ser
       if (YES.includes(text) && waiting) return { reply: await runCommand(waiting, pending.argText, ctx, message, prompts), outcome: waiting.name }
       if (NO.includes(text)) return { reply: '好的，已放弃。', outcome: 'declined' }
     }
-    if (split && command) {
-      if (command.name !== '取消') await prompts.clear(message.conversationId, message.talkerId)
-      return { reply: await runCommand(command, split.rest, ctx, message, prompts), outcome: command.name }
-    }
-    if (pending && !pending.confirmOnly && text.length > 0) {
+    if (split && command) return runIt(command, split.rest)
+    if (pending && !pending.confirmOnly) {
       await prompts.clear(message.conversationId, message.talkerId)
       if (NO.includes(text)) return { reply: '好的，已取消。', outcome: 'declined' }
       const waiting = registry.find(pending.commandName)
@@ -320,14 +325,14 @@ export function createDispatcher<S extends DispatchServices>({ db, registry, ser
 
   /**
    * Words addressed to the bot without a command word first ("@整治助手 卫华村 已完成"): a
-   * command word anywhere leads, and a progress word alone means /整改.
+   * command word anywhere leads, else a word a command declares it is implied by.
    */
   function impliedCommand(text: string): { slash: boolean; head: string; rest: string } | undefined {
     const words = tokenize(text)
     const i = words.findIndex((w) => registry.find(w))
     if (i >= 0) return { slash: false, head: words[i]!, rest: [...words.slice(0, i), ...words.slice(i + 1)].join(' ') }
-    if (words.some((w) => PROGRESS_WORDS.includes(w))) return { slash: false, head: '整改', rest: text }
-    return undefined
+    const implied = words.map((w) => registry.impliedBy(w)).find((c) => c !== undefined)
+    return implied ? { slash: false, head: implied.name, rest: text } : undefined
   }
 
   /** What to answer (nothing, for chat); an unexpected failure is thrown, to roll its changes back. */

@@ -5,6 +5,7 @@ import type { CommandDefinition } from './define.ts'
 /** The command list, with every name and alias checked for collisions when it is built. */
 export class Registry {
   private readonly byWord = new Map<string, CommandDefinition<any>>()
+  private readonly byImpliedWord = new Map<string, CommandDefinition<any>>()
   /** Every name and alias, longest first, for splitting glued words ("/整改卫华村"). */
   readonly words: string[]
 
@@ -16,12 +17,18 @@ export class Registry {
         if (owner) throw new Error(`命令名冲突：「${word}」同时属于 ${owner.name} 和 ${command.name}`)
         this.byWord.set(word, command)
       }
+      for (const word of command.impliedBy ?? []) this.byImpliedWord.set(word, command)
     }
     this.words = [...this.byWord.keys()].sort((a, b) => b.length - a.length)
   }
 
   find(word: string): CommandDefinition<any> | undefined {
     return this.byWord.get(word)
+  }
+
+  /** The command a word implies when the bot is addressed without a command word ("已完成" → /整改). */
+  impliedBy(word: string): CommandDefinition<any> | undefined {
+    return this.byImpliedWord.get(word)
   }
 
   /** The command whose name is nearest to a mistyped one, if any is near enough. */

@@ -3,6 +3,7 @@
 // very text under the bot's name), so a pasted look-alike does nothing; the command that
 // results goes through the same permission and scope checks as a typed one.
 import type { Actor } from '../config/township.ts'
+import { PROGRESS_LOOKALIKES, PROGRESS_STATUSES } from '../ledger/index.ts'
 import { problemNumbersIn, type Quote } from '../registry/quote.ts'
 import type { IncomingMessage } from '../registry/dispatch.ts'
 import { splitCommand, tokenize } from '../registry/text.ts'
@@ -10,7 +11,7 @@ import type { Services } from '../services.ts'
 
 /** Reply words and the command they stand for, with the problem number put in. */
 const MEANINGS: { words: readonly string[]; command: string; keep: boolean }[] = [
-  { words: ['已完成', '完成', '完成了', '已整改', '整改完成', '整改中', '正在整改'], command: '整改', keep: true },
+  { words: [...PROGRESS_STATUSES, ...Object.keys(PROGRESS_LOOKALIKES)], command: '整改', keep: true },
   { words: ['销号', '核销', '同意销号'], command: '销号', keep: false },
   { words: ['退回', '打回', '返工'], command: '退回', keep: false },
   { words: ['延期', '申请延期'], command: '延期', keep: false },
