@@ -154,6 +154,8 @@ export class Roster {
   async sawRoom(roomId: string, topic: string, memberCount: number): Promise<{ room: GroupRow; isNew: boolean }> {
     const now = this.clock()
     const existing = await this.db.groupRoom.findUnique({ where: { roomId } })
+    // Every message in an unbound group passes here: write only what changed.
+    if (existing && existing.topic === topic && existing.memberCount === memberCount && !existing.leftAt) return { room: existing, isNew: false }
     const room = await this.db.groupRoom.upsert({
       where: { roomId },
       create: { roomId, topic, memberCount, firstSeenAt: now },
