@@ -18,8 +18,9 @@ import { mkdirSync, readdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3'
-import { PrismaPg } from '@prisma/adapter-pg'
+import type { PrismaPg } from '@prisma/adapter-pg'
 import pg from 'pg'
+import { postgresAdapter, postgresConnection } from './postgres-url.ts'
 import { PrismaClient } from './generated/client.ts'
 import { PrismaClient as PostgresPrismaClient } from './generated-pg/client.ts'
 
@@ -30,6 +31,7 @@ import { PrismaClient as PostgresPrismaClient } from './generated-pg/client.ts'
 export type Database = PrismaClient
 export type { Problem, ProblemChange } from './generated/client.ts'
 export type Provider = 'sqlite' | 'postgresql'
+export { withSchema } from './postgres-url.ts'
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 
@@ -77,11 +79,13 @@ function redactIn(text: string, url: string): string {
  * message naming the host (and never the password) rather than a driver's stack.
  */
 export async function checkReachable(url: string, timeoutMs = 5000): Promise<void> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs })
+  const { connectionString, schema } = postgresConnection(url)
+  const client = new pg.Client({ connectionString, connectionTimeoutMillis: timeoutMs })
   client.on('error', () => {})
   try {
     await client.connect()
     await client.query('SELECT 1')
+    if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`)
   } catch (error) {
     const e = error as { code?: string; message?: string }
     const why = e.code === 'ECONNREFUSED' ? '连接被拒绝（服务没有运行，或端口不对）'
@@ -252,7 +256,7 @@ export async function openDatabase(url: string): Promise<Database> {
   const owner = {}
   // Same schema, same model API: the PostgreSQL client is used as the one Database type.
   const db: Database = postgres
-    ? (new PostgresPrismaClient({ adapter: adapted(new PrismaPg({ connectionString: url }), false) }) as unknown as Database)
+    ? (new PostgresPrismaClient({ adapter: adapted(postgresAdapter(url), false) }) as unknown as Database)
     : new PrismaClient({ adapter: adapted(new PrismaBetterSQLite3({ url }), true) })
   if (!postgres) {
     // WAL: measured here at about 3.7x the writes per second of the default journal.
