@@ -12,6 +12,7 @@ const PEOPLE: Record<Role, string> = {
   village: 'wxid_sec_weihua', // 卫华村
   grid: 'wxid_grid_01', // 卫华村
   resident: 'wxid_res_zhang', // 卫华村
+  county: 'wxid_county_sun',
 }
 
 /** Who the brief lets use each command; anyone else must be refused with "只有…可以使用". */

@@ -4,8 +4,13 @@ import { z } from 'zod'
 // Config errors are read by township staff: zod's own messages in Chinese.
 z.config(z.locales.zhCN())
 
-export const ROLES = ['admin', 'supervisor', 'duty', 'village', 'grid', 'resident'] as const
+/** `county`: the county office (县级), which reads the county's figures and nothing of a township's own. */
+export const ROLES = ['admin', 'supervisor', 'duty', 'village', 'grid', 'resident', 'county'] as const
 export type Role = (typeof ROLES)[number]
+
+/** A group serves the township, one village, or (a county's group) the county. */
+export const GROUP_SCOPES = ['township', 'village', 'county'] as const
+export type GroupScope = (typeof GROUP_SCOPES)[number]
 
 const cronExpression = z.string().regex(/^(\S+\s+){4,5}\S+$/, '应为 cron 表达式，例如 "0 8 * * 1"')
 
@@ -26,11 +31,11 @@ const group = z
   .object({
     topic: z.string().min(1).optional(),
     id: z.string().min(1).optional(),
-    scope: z.enum(['township', 'village']),
+    scope: z.enum(GROUP_SCOPES),
     village: z.string().optional(),
   })
   .refine((g) => g.topic || g.id, { message: '群需要 topic（群名）或 id' })
-  .refine((g) => g.scope === 'township' || g.village, { message: '村级群需要写明 village' })
+  .refine((g) => g.scope !== 'village' || g.village, { message: '村级群需要写明 village' })
 
 const person = z.object({
   name: z.string().min(1),

@@ -3,7 +3,7 @@
 // group bindings from the roster in the database (seeded from the config), replaced as a whole
 // whenever a change by message commits, so a change takes effect at once.
 import { distance } from 'fastest-levenshtein'
-import type { Role, TownshipConfig } from './schema.ts'
+import type { GroupScope, Role, TownshipConfig } from './schema.ts'
 
 export const ROLE_LABELS: Record<Role, string> = {
   admin: '乡办公室管理员',
@@ -12,6 +12,7 @@ export const ROLE_LABELS: Record<Role, string> = {
   village: '村书记',
   grid: '网格员',
   resident: '村民',
+  county: '县级人员',
 }
 
 /** The words people use for each role, in /任命, /我是 and an Excel roster's 职务 column. */
@@ -29,6 +30,9 @@ const ROLE_WORDS: Record<string, Role> = {
   网格员: 'grid',
   网格长: 'grid',
   村民: 'resident',
+  县级: 'county',
+  县级人员: 'county',
+  县人居办: 'county',
 }
 
 /** The role a word names ("村书记" → village), if any. */
@@ -50,7 +54,7 @@ export interface Person {
 export interface BoundGroup {
   roomId: string
   topic: string
-  scope: 'township' | 'village'
+  scope: GroupScope
   village?: string
 }
 
@@ -74,6 +78,8 @@ export interface Actor {
 export type Conversation =
   | { kind: 'township' }
   | { kind: 'village'; village: string }
+  /** A county's group: the county's figures only. */
+  | { kind: 'county' }
   | { kind: 'private' }
   /** A group the bot is in that is not bound yet: it answers only /绑定 there. */
   | { kind: 'unbound'; topic: string; memberCount: number }
@@ -135,9 +141,9 @@ export class Township {
     return [...this.groups.values()]
   }
 
-  /** The township group, or a village's group. */
-  groupOf(scope: 'township' | 'village', village?: string): BoundGroup | undefined {
-    return this.boundGroups.find((g) => g.scope === scope && (scope === 'township' || g.village === village))
+  /** The township group, a village's group, or the county's group (kept by the township whose account serves it). */
+  groupOf(scope: GroupScope, village?: string): BoundGroup | undefined {
+    return this.boundGroups.find((g) => g.scope === scope && (scope !== 'village' || g.village === village))
   }
 
   /** A village from its name, its name without 村, or an alias; a near miss becomes a suggestion. */
@@ -193,12 +199,13 @@ export class Township {
   }
 
   /** A group the config names by topic only: bound by id the first time the bot sees it. */
-  configGroupWithTopic(topic: string): { scope: 'township' | 'village'; village?: string } | undefined {
+  configGroupWithTopic(topic: string): { scope: GroupScope; village?: string } | undefined {
     const group = this.config.groups.find((g) => !g.id && g.topic === topic)
     return group ? { scope: group.scope, village: group.village } : undefined
   }
 
-  conversationOf(group: { scope: 'township' | 'village'; village?: string }): Conversation {
+  conversationOf(group: { scope: GroupScope; village?: string }): Conversation {
+    if (group.scope === 'county') return { kind: 'county' }
     return group.scope === 'village' && group.village ? { kind: 'village', village: group.village } : { kind: 'township' }
   }
 

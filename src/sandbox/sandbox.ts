@@ -6,7 +6,7 @@
 import type { EventEmitter } from 'node:events'
 import { FileBox } from 'file-box'
 import { mock } from 'wechaty-puppet-mock'
-import type { Role, TownshipConfig } from '../config/schema.ts'
+import type { GroupScope, Role, TownshipConfig } from '../config/schema.ts'
 import { systemClock, type Clock } from '../time.ts'
 import { SandboxPuppet } from './puppet.ts'
 
@@ -20,7 +20,7 @@ export interface SandboxGroup {
   id: string
   topic: string
   /** What the config says the group is; groups made in the sandbox say nothing (they are bound by /绑定). */
-  scope?: 'township' | 'village'
+  scope?: GroupScope
   village?: string
   /** The bot first: the mock room's own member list. */
   memberIds: string[]
