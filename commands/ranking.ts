@@ -1,18 +1,28 @@
 import { z } from 'zod'
 import { percent } from '../src/ledger/index.ts'
-import { ALL_ROLES } from '../src/registry/index.ts'
+import { ALL_ROLES, ArgumentError } from '../src/registry/index.ts'
 import { defineCommand } from '../src/services.ts'
+import { monthOf, parseMonth, type Month } from '../src/stats/periods.ts'
+import { askedOfCounty, countyOf } from './shared/county.ts'
 
 export default defineCommand({
   name: '排名',
   aliases: ['排行'],
-  summary: '各村整改完成率排名；/排名 庭院 看各村最美庭院户数',
+  summary: '各村整改完成率排名；/排名 庭院 看各村最美庭院户数（县级群里：各乡镇按月考核办法排名，可写月份）',
   usage: '/排名 [庭院]',
   examples: ['/排名', '/排名 庭院'],
-  roles: ALL_ROLES,
-  parse: (args) => ({ courtyards: args.oneOf(['庭院', '最美庭院']) !== undefined, extra: args.rest() }),
-  schema: z.object({ courtyards: z.boolean(), extra: z.undefined({ error: '直接发 /排名，或 /排名 庭院' }) }),
-  async run({ courtyards }, ctx) {
+  roles: [...ALL_ROLES, 'county'],
+  inCountyGroup: true,
+  parse(args, ctx) {
+    if (!askedOfCounty(ctx)) return { courtyards: args.oneOf(['庭院', '最美庭院']) !== undefined, extra: args.rest() }
+    const rest = args.rest()
+    const month = rest ? parseMonth(rest, ctx.now) : monthOf(ctx.now)
+    if (!month) throw new ArgumentError(`没看懂「${rest}」。县级排名可以写月份，例如 /排名 11月`)
+    return { courtyards: false, month }
+  },
+  schema: z.object({ courtyards: z.boolean(), extra: z.undefined({ error: '直接发 /排名，或 /排名 庭院' }), month: z.custom<Month>().optional() }),
+  async run({ courtyards, month }, ctx) {
+    if (month) return countyOf(ctx).rankingText(month)
     const { ledger, township, campaign } = ctx.services
     if (courtyards) {
       const ranking = await campaign.courtyardRanking(township.villageNames)

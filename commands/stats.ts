@@ -6,6 +6,7 @@ import { countsTable, statusLine, sumCounts } from '../src/ledger/index.ts'
 import { ALL_ROLES, ArgumentError } from '../src/registry/index.ts'
 import { defineCommand } from '../src/services.ts'
 import { parseMonth, type Month } from '../src/stats/periods.ts'
+import { askedOfCounty, countyOf, townshipAsked } from './shared/county.ts'
 import { amounts } from './shared/figure-command.ts'
 import { fundText, overspent } from './shared/fund.ts'
 
@@ -14,11 +15,13 @@ const listOf = (kind: RecordKind, totals: Map<string, number>) => amounts(kind, 
 export default defineCommand({
   name: '统计',
   aliases: ['汇总'],
-  summary: '全乡或某村的全部数字：整改、巡查、活动、庭院、资金物资、清运、宣传；可按项目、月份',
+  summary: '全乡或某村的全部数字：整改、巡查、活动、庭院、资金物资、清运、宣传；可按项目、月份（县级群里：全县或某乡镇）',
   usage: '/统计 [村名] [清运|活动|庭院|协议|资金|物资|宣传|巡查|会议] [11月]',
   examples: ['/统计', '/统计 卫华村', '/统计 清运', '/统计 11月'],
-  roles: ALL_ROLES,
+  roles: [...ALL_ROLES, 'county'],
+  inCountyGroup: true,
   parse(args, ctx) {
+    if (askedOfCounty(ctx)) return { township: args.rest() ?? '全县' }
     const village = args.village()
     const kind = args.oneOf(RECORD_KINDS)
     const rest = args.rest()
@@ -26,8 +29,12 @@ export default defineCommand({
     if (rest && !month) throw new ArgumentError(`没看懂「${rest}」。可以写村名、项目（如 清运）或月份（如 11月）。`)
     return { village, kind, month }
   },
-  schema: z.object({ village: z.string().optional(), kind: z.enum(RECORD_KINDS).optional(), month: z.custom<Month>().optional() }),
-  async run({ village, kind, month }, ctx) {
+  schema: z.object({ village: z.string().optional(), kind: z.enum(RECORD_KINDS).optional(), month: z.custom<Month>().optional(), township: z.string().optional() }),
+  async run({ village, kind, month, township: asked }, ctx) {
+    if (asked !== undefined) {
+      const county = countyOf(ctx)
+      return county.statsText(townshipAsked(county, asked))
+    }
     const { ledger, township, campaign, policy } = ctx.services
     const scope: Scope = { village, from: month?.start, to: month?.end }
     const when = month ? `（${month.label}）` : ''

@@ -9,17 +9,21 @@ import { isLoggedIn } from './bot/puppet.ts'
 import { Sender } from './bot/sender.ts'
 import type { TownshipConfig } from './config/schema.ts'
 import { Township } from './config/township.ts'
-import { migrate, openDatabase, providerOf, type Database } from './db/index.ts'
+import { migrate, openDatabase, providerOf, townshipDatabaseUrl, type Database } from './db/index.ts'
 import { Campaign } from './campaign/campaign.ts'
 import { exportCampaign, exportLedger } from './export/index.ts'
 import { Extensions, Ledger } from './ledger/index.ts'
 import { Health, statusReport } from './maintenance/health.ts'
 import { Outbox, PRIORITY, type OutgoingMessage } from './outbox/index.ts'
-import { loadTipsFile, Schedule, TipLibrary, type GroupDirectory, type PostQueue } from './schedule/index.ts'
+import { loadTipsFile, Schedule, TipLibrary, type CountyPosts, type GroupDirectory, type PostQueue } from './schedule/index.ts'
 import { createLogger, type Logger } from './log.ts'
 import { PhotoLibrary, PhotoPairing, PhotoStore } from './photos/index.ts'
 import { createDispatcher, Registry, type MessageHooks, type ReplySink, type RunInScope } from './registry/index.ts'
-import type { Services } from './services.ts'
+import type { CountyView, Services } from './services.ts'
+import { AccountShare } from './bot/share.ts'
+import type { CountyConfig, CountySection, CountyTownshipConfig } from './config/county.ts'
+import type { CountyTownship } from './county/county.ts'
+import { CountyFigures } from './county/figures.ts'
 import type { Notifier } from './outgoing.ts'
 import { Imports } from './import/imports.ts'
 import { RoleRequests } from './roster/requests.ts'
@@ -55,6 +59,22 @@ export interface RenjuAssistantOptions {
   schedule?: boolean
   /** Told after a committed change of people or group bindings has reached the Township (the sandbox page redraws). */
   onRosterChanged?: () => void
+  /** A township of a county (see startCounty). */
+  county?: CountyMembership
+}
+
+/** A county township's ties to the others. */
+export interface CountyMembership {
+  /** The townships on this township's bot account, when it serves several; this is seat `seat`. */
+  share?: { account: AccountShare; seat: number }
+  /** On the township whose account serves the county's group: the county's figures and posts. */
+  serves?: CountyServing
+}
+
+export interface CountyServing {
+  schedules: CountySection['schedules']
+  /** The county, read with this township's own records through `own` (its transaction, if any). */
+  view(own: Pick<CountyTownship, 'db' | 'ledger' | 'campaign'>): CountyView & Omit<CountyPosts, 'schedules'>
 }
 
 export interface AssistantOptions extends RenjuAssistantOptions {
@@ -106,6 +126,8 @@ export function buildServices(deps: {
   logger: Logger
   /** The database file, the backup folder and the health tracker, for /状态 and the nightly backup. */
   maintenance: { databaseFile: string | undefined; backupDir: string; health: Health; outboxStats: () => Promise<{ pending: number; failed: number }> }
+  /** Set on the township that serves a county's group. */
+  county?: CountyServing
 }): Services {
   const { db, config, clock, outbox, logger, maintenance, township } = deps
   const policy = config.policy
@@ -113,6 +135,7 @@ export function buildServices(deps: {
   const roster = new Roster(db, clock, deps.rosterChanged)
   const tips = new TipLibrary(db, clock, loadTipsFile(resolve(projectRoot, config.tipsFile)))
   const campaign = new Campaign(db, clock)
+  const county = deps.county?.view({ db, ledger, campaign })
   const schedule = new Schedule({
     campaign,
     backup: { databaseFile: maintenance.databaseFile, dir: maintenance.backupDir },
@@ -127,6 +150,7 @@ export function buildServices(deps: {
     reportMissed: async (text) => {
       for (const admin of township.admins()) await outbox.send(admin.wechatId, text)
     },
+    ...(county && deps.county ? { county: { schedules: deps.county.schedules, bulletin: (week) => county.bulletin(week), assessment: (month) => county.assessment(month) } } : {}),
   })
   return {
     config,
@@ -151,6 +175,7 @@ export function buildServices(deps: {
     tips,
     notify: outbox,
     policy,
+    ...(county ? { county } : {}),
   }
 }
 
@@ -239,10 +264,12 @@ async function installAssistant(
   // People and group bindings: the config's seeded into the database, then the database's.
   await db.$transaction(async (tx) => new Roster(tx as Database, clock).seedFromConfig(options.config), { timeout: 60_000 })
   const township = new Township(options.config, await Roster.snapshot(db))
+  const share = options.county?.share
+  share?.account.seat(share.seat, township)
   const groups = new WechatyGroups(township)
   const health = new Health(clock)
   const maintenance = { databaseFile, backupDir: options.backupDir ?? join(dataDir, 'backups'), health, outboxStats: () => outbox.stats() }
-  const shared = { config: options.config, township, rooms: groups, clock, photoDir, groups, logger, maintenance }
+  const shared = { config: options.config, township, rooms: groups, clock, photoDir, groups, logger, maintenance, county: options.county?.serves }
   const services = buildServices({ db, outbox, ...shared })
   const { policy } = services
   const replyTo = (enqueue: (m: OutgoingMessage) => Promise<unknown>): ReplySink => ({
@@ -303,7 +330,7 @@ async function installAssistant(
   sender.attach(bot)
   groups.attach(bot)
   const photoLimits = { maxBytes: policy.photoMaxMegabytes * 1024 * 1024, downloadMs: policy.photoDownloadSeconds * 1000 }
-  const uninstallMessages = handOver((backlog) => assistantPlugin({ dispatch, township, logger, photoLimits, startedAt: clock(), groupEvents, backlog }))
+  const uninstallMessages = handOver((backlog) => assistantPlugin({ dispatch, township, logger, photoLimits, startedAt: clock(), groupEvents, backlog, ...(share ? { owns: (place, topic) => share.account.owns(township, place, topic) } : {}) }))
   const onError = (err: unknown) => {
     logger.error({ err }, 'wechaty error')
     // A broken connection is noticed by the puppet's watchdog, which then logs out and in again.
@@ -411,6 +438,99 @@ export async function startAssistant(options: AssistantOptions): Promise<Running
     async stop() {
       await assistant.stop()
       await bot.stop()
+    },
+  }
+}
+
+/** What a county's start needs: its config and database, and a puppet for each bot account. */
+export interface CountyStartOptions {
+  county: CountyConfig
+  /** The county's database: one PostgreSQL database (a schema per township), or a SQLite file whose folder gets one file per township. */
+  databaseUrl: string
+  /** Photos and backups go into a folder per township under these. */
+  photoDir: string
+  backupDir?: string
+  /** A puppet for the account of these townships (the ones sharing its token). */
+  puppetFor(townships: CountyTownshipConfig[]): Puppet
+  clock?: Clock
+  logger?: Logger
+  schedule?: boolean
+}
+
+export interface RunningCounty {
+  /** Each township's assistant, in the config's order. */
+  townships: (InstalledAssistant & { code: string })[]
+  /** One bot per account. */
+  bots: ReturnType<typeof WechatyBuilder.build>[]
+  stop(): Promise<void>
+}
+
+/**
+ * A county: every township an assistant of its own on its own records, one bot per bot account
+ * (townships that share a token share its bot, each taking its own groups' messages), and the
+ * county's figures on the township whose account serves the county group.
+ */
+export async function startCounty(options: CountyStartOptions): Promise<RunningCounty> {
+  const { county: config } = options
+  const clock = options.clock ?? systemClock
+  const logger = options.logger ?? createLogger()
+  // Filled once every township is set up; read only when the county's figures are asked for.
+  const members: CountyTownship[] = []
+  const serves: CountyServing = {
+    schedules: config.county.schedules,
+    view(own) {
+      const townships = members.map((m) => (m.code === config.host ? { ...m, ...own } : m))
+      const figures = new CountyFigures({ name: config.county.name, townships }, clock)
+      return {
+        name: config.county.name,
+        townshipNames: townships.map((t) => t.name),
+        statsText: (name) => figures.statsText(name),
+        rankingText: (month) => figures.rankingText(month),
+        workbook: () => figures.workbook(),
+        bulletin: (week) => figures.bulletinMessage(week),
+        assessment: async (month) => ({ text: await figures.assessmentText(month) }),
+      }
+    },
+  }
+  const accounts = new Map<string, CountyTownshipConfig[]>()
+  for (const t of config.townships) {
+    const key = `${t.token ?? ''}|${t.endpoint ?? ''}`
+    accounts.set(key, [...(accounts.get(key) ?? []), t])
+  }
+  const bots: RunningCounty['bots'] = []
+  const plugins: { code: string; plugin: RenjuAssistantPlugin }[] = []
+  for (const townships of accounts.values()) {
+    const bot = WechatyBuilder.build({ name: `renju-${townships.map((t) => t.code).join('-')}`, puppet: options.puppetFor(townships) })
+    const account = townships.length > 1 ? new AccountShare(townships.length) : undefined
+    townships.forEach((t, seat) => {
+      const plugin = renjuAssistant({
+        config: t.config,
+        databaseUrl: townshipDatabaseUrl(options.databaseUrl, t.code),
+        photoDir: join(options.photoDir, t.code),
+        ...(options.backupDir ? { backupDir: join(options.backupDir, t.code) } : {}),
+        clock,
+        logger: logger.child({ township: t.code }),
+        ...(options.schedule === false ? { schedule: false } : {}),
+        county: { ...(account ? { share: { account, seat } } : {}), ...(t.code === config.host ? { serves } : {}) },
+      })
+      bot.use(plugin)
+      plugins.push({ code: t.code, plugin })
+    })
+    bots.push(bot)
+  }
+  const installed = await Promise.all(plugins.map(async ({ code, plugin }) => ({ code, ...(await plugin.ready()) })))
+  const byCode = new Map(installed.map((a) => [a.code, a]))
+  for (const t of config.townships) {
+    const a = byCode.get(t.code)!
+    members.push({ code: t.code, name: t.config.township.name, config: t.config, db: a.db, township: a.township, ledger: a.services.ledger, campaign: a.services.campaign })
+  }
+  await Promise.all(bots.map((bot) => bot.start()))
+  return {
+    townships: config.townships.map((t) => byCode.get(t.code)!),
+    bots,
+    async stop() {
+      await Promise.all(installed.map((a) => a.stop()))
+      await Promise.all(bots.map((bot) => bot.stop()))
     },
   }
 }

@@ -1,25 +1,49 @@
 // Composition root: reads the environment once, then runs the assistant on real WeChat
 // (with a puppet-service token, or any puppet named by WECHATY_PUPPET) or in the local sandbox.
-import { startAssistant } from './app.ts'
-import { choosePuppet, SERVICE_PUPPET } from './bot/puppet.ts'
+import { startAssistant, startCounty } from './app.ts'
+import { choosePuppet, SERVICE_PUPPET, servicePuppet } from './bot/puppet.ts'
 import { readEnvironment } from './config/env.ts'
-import { loadTownshipConfig } from './config/load.ts'
+import { loadConfig } from './config/county.ts'
 import { sqliteUrl } from './db/index.ts'
 import { createLogger } from './log.ts'
 import type { Sandbox } from './sandbox/sandbox.ts'
+import type { TownshipConfig } from './config/schema.ts'
 import { startWebSandbox } from './sandbox/server.ts'
 
 const env = readEnvironment()
 const choice = choosePuppet(env)
 // In the sandbox the demo conversation is the output; logs stay quiet unless asked for.
 const logger = createLogger(process.env.LOG_LEVEL || choice.kind !== 'sandbox' ? env.LOG_LEVEL : 'warn')
-const config = loadTownshipConfig(env.RENJU_CONFIG)
+const loaded = loadConfig(env.RENJU_CONFIG)
 // A dependency that throws where nothing can catch it (puppet resets, cf. wechaty #2197) must not
 // end a bot meant to run all winter: log it and carry on; the watchdog reconnects.
 process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'))
 process.on('uncaughtException', (err) => logger.error({ err }, 'uncaught exception'))
 
-if (choice.kind === 'wechat') {
+if (loaded.kind === 'county') {
+  // A county: each township's own account (its token, or the environment's), one bot per account.
+  const { county } = loaded
+  const missing = county.townships.filter((t) => !t.token && !env.WECHATY_PUPPET_SERVICE_TOKEN).map((t) => t.code)
+  if (missing.length > 0) {
+    console.error(`助手没有启动：县级配置 ${env.RENJU_CONFIG} 里的乡镇 ${missing.join('、')} 没有写 token，也没有设置 WECHATY_PUPPET_SERVICE_TOKEN（县级配置没有本地沙盒）`)
+    process.exit(1)
+  }
+  logger.info({ config: env.RENJU_CONFIG, townships: county.townships.map((t) => t.code) }, `连接真实微信：${county.county.name}，${county.townships.length} 个乡镇`)
+  const running = await startedOrExit(startCounty({
+    county,
+    databaseUrl: env.DATABASE_URL ?? sqliteUrl('data/renju.sqlite'),
+    photoDir: env.RENJU_PHOTO_DIR,
+    backupDir: env.RENJU_BACKUP_DIR,
+    puppetFor: ([first]) => servicePuppet({
+      ...env,
+      WECHATY_PUPPET_SERVICE_TOKEN: first!.token ?? env.WECHATY_PUPPET_SERVICE_TOKEN!,
+      WECHATY_PUPPET_SERVICE_ENDPOINT: first!.endpoint ?? env.WECHATY_PUPPET_SERVICE_ENDPOINT,
+    }),
+    logger,
+  }))
+  stopOnSignal(running.stop)
+} else if (choice.kind === 'wechat') {
+  const { config } = loaded
   const endpoint = choice.name === SERVICE_PUPPET ? { endpoint: env.WECHATY_PUPPET_SERVICE_ENDPOINT ?? '(discovery)' } : {}
   logger.info({ config: env.RENJU_CONFIG, ...endpoint }, `连接真实微信（${choice.name}）`)
   const assistant = await startedOrExit(startAssistant({
@@ -32,6 +56,7 @@ if (choice.kind === 'wechat') {
   }))
   stopOnSignal(assistant.stop)
 } else {
+  const { config } = loaded
   // The sandbox has its own database file (with its photos and backups beside it), laid anew at
   // each start and each reset from the page, so it never touches production records.
   const sandboxDb = env.RENJU_SANDBOX_DB
@@ -55,7 +80,7 @@ if (choice.kind === 'wechat') {
   stopOnSignal(web.stop)
   // The console demo is not paced (it is a printout); everything after it, on the page too, is
   // paced as in WeChat by the config's pacing.
-  if (!env.RENJU_NO_DEMO) await web.unpaced(playDemo)
+  if (!env.RENJU_NO_DEMO) await web.unpaced((sandbox) => playDemo(sandbox, config))
   console.log(`\n沙盒网页：${web.url}（在浏览器里打开，以任何人的身份发消息）`)
   console.log('沙盒运行中，按 Ctrl+C 退出。接入真实微信：设置 WECHATY_PUPPET_SERVICE_TOKEN 后重新 npm start。')
 }
@@ -75,7 +100,7 @@ async function startedOrExit<T>(starting: Promise<T>): Promise<T> {
 }
 
 /** A short conversation from the example township, printed line by line. */
-async function playDemo(sandbox: Sandbox): Promise<void> {
+async function playDemo(sandbox: Sandbox, config: TownshipConfig): Promise<void> {
   const person = (id: string) => config.people.find((p) => p.wechatId === id)
   const village = config.groups.find((g) => g.village === '卫华村')?.topic
   const township = config.groups.find((g) => g.scope === 'township')?.topic

@@ -14,6 +14,7 @@ import type { Reports } from './reports/reports.ts'
 import type { RoleRequests } from './roster/requests.ts'
 import type { Roster, RoomDirectory } from './roster/roster.ts'
 import type { Schedule, TipLibrary } from './schedule/index.ts'
+import type { Month } from './stats/periods.ts'
 
 /** What commands and workflows may use; built by the composition root (src/app.ts). */
 export interface Services {
@@ -39,6 +40,20 @@ export interface Services {
   tips: TipLibrary
   notify: Notifier
   policy: Policy
+  /** Only on the township whose account serves a county's group: the county's figures. */
+  county?: CountyView
+}
+
+/** What the county group and the county office are answered from (every township's records, read only). */
+export interface CountyView {
+  name: string
+  townshipNames: readonly string[]
+  /** /统计 全县, or /统计 某某乡. */
+  statsText(townshipName?: string): Promise<string>
+  /** /排名 of townships by the monthly-assessment formula. */
+  rankingText(month: Month): Promise<string>
+  /** /导出 统计: a sheet per township and a county summary. */
+  workbook(): Promise<OutgoingFile>
 }
 
 

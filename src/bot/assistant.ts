@@ -6,6 +6,7 @@ import type { Logger } from '../log.ts'
 import type { Arrival, Dispatch, IncomingMessage } from '../registry/index.ts'
 import { readQuoteText, readQuoteXml, type Quote } from '../registry/quote.ts'
 import type { SeenRoom } from '../workflow/groups.ts'
+import type { ArrivalPlace } from './share.ts'
 import { describeRoom } from './groups.ts'
 import { isLoggedIn } from './puppet.ts'
 
@@ -28,6 +29,8 @@ export interface AssistantDeps {
   groupEvents: GroupEvents
   /** Messages that arrived before the plugin was installed (its host was still setting up): handled first, in order. */
   backlog?: Message[]
+  /** When the account serves several townships: whether a message (or a group) is this one's. */
+  owns?: (place: ArrivalPlace, topic?: string) => boolean
 }
 
 /** Messages the assistant cannot read, answered with what it can when addressed to it. */
@@ -41,7 +44,7 @@ const UNREADABLE = new Map<number, 'voice' | 'video' | 'sticker'>([
 const IMPORTABLE = /\.xlsx$/i
 
 /** Installs the assistant on a bot; returns its uninstaller, as Wechaty plugins do. */
-export function assistantPlugin({ dispatch, township, logger, photoLimits, startedAt, groupEvents, backlog = [] }: AssistantDeps): WechatyPlugin {
+export function assistantPlugin({ dispatch, township, logger, photoLimits, startedAt, groupEvents, backlog = [], owns = () => true }: AssistantDeps): WechatyPlugin {
   /** An .xlsx's name and bytes, within the same limits as a picture. */
   async function fetchFile(message: Message): Promise<{ name: string; data: Buffer } | 'unavailable'> {
     const data = await fetchBytes(message)
@@ -179,7 +182,7 @@ export function assistantPlugin({ dispatch, township, logger, photoLimits, start
   return (bot: Wechaty) => {
     const listener = (message: Message) => {
       const arrival = arrivalOf(message)
-      if (!arrival) return
+      if (!arrival || !owns(arrival)) return
       // Nothing a message carries may take the bot down.
       dispatch.arrive(arrival, () => toIncoming(message)).catch((err: unknown) => logger.error({ err, messageId: message.id }, 'message pipeline failed'))
     }
@@ -187,12 +190,13 @@ export function assistantPlugin({ dispatch, township, logger, photoLimits, start
     for (const message of backlog) listener(message)
     // The groups the bot is in, at login and as it is added or removed.
     const report = (work: Promise<void>) => work.catch((err: unknown) => logger.error({ err }, 'group event failed'))
-    const onLogin = () => void report((async () => groupEvents.seen(await Promise.all((await bot.Room.findAll()).map(describeRoom)), false))())
+    const ours = (rooms: SeenRoom[]) => rooms.filter((room) => owns({ conversationId: room.id, inRoom: true, talkerId: '', text: '' }, room.topic))
+    const onLogin = () => void report((async () => groupEvents.seen(ours(await Promise.all((await bot.Room.findAll()).map(describeRoom))), false))())
     const onJoin = (room: Room, invitees: Contact[]) => {
-      if (invitees.some((c) => c.self())) void report((async () => groupEvents.seen([await describeRoom(room)], true))())
+      if (invitees.some((c) => c.self())) void report((async () => groupEvents.seen(ours([await describeRoom(room)]), true))())
     }
     const onLeave = (room: Room, leavers: Contact[]) => {
-      if (leavers.some((c) => c.self())) void report(groupEvents.left(room.id))
+      if (leavers.some((c) => c.self()) && owns({ conversationId: room.id, inRoom: true, talkerId: '', text: '' })) void report(groupEvents.left(room.id))
     }
     bot.on('login', onLogin)
     bot.on('room-join', onJoin)

@@ -24,6 +24,10 @@ export class WechatyGroups implements GroupDirectory, RoomDirectory {
     return this.known.groupOf('village', village)?.roomId
   }
 
+  async county(): Promise<string | undefined> {
+    return this.known.groupOf('county')?.roomId
+  }
+
   async rooms(): Promise<SeenRoom[]> {
     if (!this.bot || !isLoggedIn(this.bot)) return []
     const rooms = await this.bot.Room.findAll()

@@ -15,12 +15,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { execFile } from 'node:child_process'
 import { mkdirSync, readdirSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3'
 import type { PrismaPg } from '@prisma/adapter-pg'
 import pg from 'pg'
-import { postgresAdapter, postgresConnection } from './postgres-url.ts'
+import { postgresAdapter, postgresConnection, withSchema } from './postgres-url.ts'
 import { PrismaClient } from './generated/client.ts'
 import { PrismaClient as PostgresPrismaClient } from './generated-pg/client.ts'
 
@@ -38,6 +38,15 @@ const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 /** `file:` URL of a SQLite path, relative paths taken from the project root. */
 export function sqliteUrl(path: string): string {
   return 'file:' + resolve(projectRoot, path)
+}
+
+/**
+ * Township `code`'s database in a county: its own schema of the county's PostgreSQL database, or
+ * its own SQLite file beside the county's (data/renju.sqlite → data/dongxiang.sqlite).
+ */
+export function townshipDatabaseUrl(countyUrl: string, code: string): string {
+  if (providerOf(countyUrl) === 'postgresql') return withSchema(countyUrl, code)
+  return 'file:' + join(dirname(countyUrl.slice('file:'.length)), `${code}.sqlite`)
 }
 
 /** The provider a DATABASE_URL names: `postgresql://` or `postgres://`, or `file:` for SQLite. */

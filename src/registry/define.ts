@@ -60,6 +60,8 @@ export interface CommandDefinition<A = unknown, S = any> {
   inUnboundGroups?: boolean
   /** Also heard in a private chat with someone who holds no role: /管理员 and its setup code. */
   fromStrangers?: boolean
+  /** Heard in a county's group, where nothing else is: the county's own figures. */
+  inCountyGroup?: boolean
   /** Reads the words into a plain object for `schema`. */
   parse(args: Args, ctx: CommandContext<S>): unknown
   /** Validates what `parse` read: a missing field's message is asked as a question. */

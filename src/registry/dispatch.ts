@@ -250,6 +250,15 @@ export function createDispatcher<S extends DispatchServices>({ db, registry, ser
       const heard = command && (unbound ? command.inUnboundGroups : command.fromStrangers)
       if (!heard) return { reply: '', outcome: unbound ? 'unbound group' : 'stranger' }
     }
+    // A county's group asks about the county only: a township's commands, photos and files are not for it.
+    if (message.where.kind === 'county') {
+      const command = plain ? registry.find(plain.head) : undefined
+      if (!command?.inCountyGroup) {
+        if (!plain?.slash && !addressed) return { reply: '', outcome: 'county group' }
+        const heard = registry.commands.filter((c) => c.inCountyGroup).map((c) => `/${c.name}`)
+        return { reply: `县级工作群里可以用：${heard.join('、')}。发 /帮助 看写法。`, outcome: 'county group' }
+      }
+    }
     // Whatever would make the bot act counts against the flood limits (recalls too); ordinary chat does not.
     if (message.photo || message.file || message.recalledId || plain || addressed) {
       const verdict = limiter.check(message.conversationId, message.talkerId, now.getTime())

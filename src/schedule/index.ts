@@ -6,7 +6,7 @@ import { Scheduler, type PostQueue } from './scheduler.ts'
 import { dutyLeaderFor, mondayOf } from './duty.ts'
 
 export { dutyLeaderFor, mondayOf, type DutyLeader } from './duty.ts'
-export type { GroupDirectory } from './jobs.ts'
+export type { CountyPosts, GroupDirectory } from './jobs.ts'
 export { latestOccurrence, nextOccurrence, Scheduler, type Job, type PostQueue, type ScheduledMessage } from './scheduler.ts'
 export { loadTipsFile, TipLibrary, type Tip } from './tips.ts'
 

@@ -8,7 +8,7 @@ import type { Database, Problem } from '../db/index.ts'
 import { OPEN_STATUSES } from '../ledger/index.ts'
 import { buildAssessment, assessmentText } from '../stats/assessment.ts'
 import { buildBulletin, bulletinPicture, bulletinText } from '../stats/bulletin.ts'
-import { monthOf, previousMonth, previousWeek, weekOf, type Week } from '../stats/periods.ts'
+import { monthOf, previousMonth, previousWeek, weekOf, type Month, type Week } from '../stats/periods.ts'
 import { daysBetween, formatDate, type Clock } from '../time.ts'
 import { backupNow } from '../maintenance/backup.ts'
 import { dutyLeaderFor, mondayOf } from './duty.ts'
@@ -19,6 +19,15 @@ import type { TipLibrary } from './tips.ts'
 export interface GroupDirectory {
   township(): Promise<string | undefined>
   village(village: string): Promise<string | undefined>
+  /** The county's group, on the township whose account serves it. */
+  county(): Promise<string | undefined>
+}
+
+/** A county's posts, made by the township whose account serves the county group. */
+export interface CountyPosts {
+  schedules: { weeklyBulletin: string; monthlyAssessment: string }
+  bulletin(week: Week): Promise<{ text: string; picture: Buffer }>
+  assessment(month: Month): Promise<{ text: string; picture?: Buffer }>
 }
 
 export interface JobDeps {
@@ -32,6 +41,7 @@ export interface JobDeps {
   groups: GroupDirectory
   tips: TipLibrary
   clock: Clock
+  county?: CountyPosts
 }
 
 /** Everything the bulletin and the assessment are computed from. */
@@ -74,6 +84,46 @@ export async function assessmentMessage(deps: JobDeps, month: ReturnType<typeof 
 }
 
 export function scheduledJobs(deps: JobDeps): Job[] {
+  return [...townshipJobs(deps), ...(deps.county ? countyJobs(deps.county, deps.groups) : [])]
+}
+
+/** The county's weekly bulletin and monthly assessment of townships, to the county group. */
+function countyJobs(county: CountyPosts, groups: GroupDirectory): Job[] {
+  return [
+    {
+      name: 'county-weekly-bulletin',
+      label: '全县周通报',
+      cron: county.schedules.weeklyBulletin,
+      catchUp: 'window',
+      async plan(occurrence) {
+        const week = previousWeek(weekOf(occurrence))
+        const to = await groups.county()
+        if (!to) return []
+        return [single({ period: week.key, target: 'county' }, async () => {
+          const { text, picture } = await county.bulletin(week)
+          return [{ conversationId: to, text, file: { name: `全县周通报-${week.key}.png`, data: picture } }]
+        })]
+      },
+    },
+    {
+      name: 'county-monthly-assessment',
+      label: '全县月考核',
+      cron: county.schedules.monthlyAssessment,
+      catchUp: 'window',
+      async plan(occurrence) {
+        const month = previousMonth(monthOf(occurrence))
+        const to = await groups.county()
+        if (!to) return []
+        return [single({ period: month.key, target: 'county' }, async () => {
+          const { text, picture } = await county.assessment(month)
+          return [{ conversationId: to, text, ...(picture ? { file: { name: `全县月考核-${month.key}.png`, data: picture } } : {}) }]
+        })]
+      },
+    },
+  ]
+}
+
+function townshipJobs(deps: JobDeps): Job[] {
   const { config } = deps
   return [
     {

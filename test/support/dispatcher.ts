@@ -35,7 +35,7 @@ export async function dispatcherFixture(options: { provider?: Provider; database
       posts.push(...messages)
     },
   }
-  const groups = { township: async () => groupOf(), village: async (village: string) => groupOf(village) }
+  const groups = { township: async () => groupOf(), village: async (village: string) => groupOf(village), county: async () => undefined }
   const photoDir = mkdtempSync(join(tmpdir(), 'renju-photos-'))
   const maintenance = { databaseFile: url.startsWith('file:') ? url.slice('file:'.length) : undefined, backupDir: mkdtempSync(join(tmpdir(), 'renju-backups-')), health: new Health(clock), outboxStats: async () => ({ pending: 0, failed: 0 }) }
   // The config's people and groups seeded into the roster, as at start; a change by message
