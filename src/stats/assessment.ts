@@ -24,6 +24,7 @@ import type { Card, Problem, ProblemChange } from '../db/generated/client.ts'
 import type { TownshipConfig } from '../config/schema.ts'
 import { percent } from '../ledger/format.ts'
 import { History, isDone, overdueAt } from './history.ts'
+import { TOWNSHIP_LEVEL, type Level } from './level.ts'
 import type { Month } from './periods.ts'
 import { STATUS } from '../ledger/status.ts'
 
@@ -37,6 +38,11 @@ export interface AssessmentInput {
   cards: Card[]
   month: Month
   config: AssessmentConfig
+  /**
+   * Counts of problems not in `problems`, taken elsewhere, added to their village's: the county
+   * reads a township's problems untouched since the month began by database aggregation.
+   */
+  base?: ReadonlyMap<string, ScoreCounts>
 }
 
 export interface ScoreParts {
@@ -82,7 +88,7 @@ export interface Assessment {
   belowLine: string[]
 }
 
-const blank = (): ScoreCounts => ({ total: 0, done: 0, verified: 0, overdue: 0, completed: 0, onTime: 0, yellow: 0, red: 0 })
+export const emptyScoreCounts = (): ScoreCounts => ({ total: 0, done: 0, verified: 0, overdue: 0, completed: 0, onTime: 0, yellow: 0, red: 0 })
 
 /** The four parts from the counts (see the formula at the top of the file). */
 export function scoreParts(c: ScoreCounts, config: AssessmentConfig): ScoreParts {
@@ -128,7 +134,11 @@ function detailOf(c: ScoreCounts): string {
 export function buildAssessment(input: AssessmentInput): Assessment {
   const { month, config } = input
   const counts = new Map<string, ScoreCounts>()
-  for (const village of input.villages) if (!counts.has(village)) counts.set(village, blank())
+  for (const village of input.villages) if (!counts.has(village)) counts.set(village, emptyScoreCounts())
+  for (const [village, base] of input.base ?? []) {
+    const c = counts.get(village)
+    if (c) for (const key of Object.keys(c) as (keyof ScoreCounts)[]) c[key] += base[key]
+  }
 
   const problems = input.problems.filter((p) => counts.has(p.village))
   const history = new History(problems, input.changes)
@@ -181,18 +191,18 @@ export function formulaText(config: AssessmentConfig): string {
 }
 
 /** The assessment as a WeChat message: ranking, then the villages below the line named. */
-export function assessmentText(a: Assessment, townshipName: string, config?: AssessmentConfig): string {
+export function assessmentText(a: Assessment, townshipName: string, config?: AssessmentConfig, level: Level = TOWNSHIP_LEVEL): string {
   const lines = [`${townshipName}人居环境整治月考核（${a.month.label}）`]
   if (config) lines.push(`计分：${formulaText(config)}，满分 100，合格线 ${points(a.passLine)} 分`)
   else lines.push(`满分 100，合格线 ${points(a.passLine)} 分`)
   for (const s of a.scores) {
     lines.push(`第${s.rank}名 ${s.village} ${s.score.toFixed(1)}分${s.belowLine ? '（未达合格线）' : ''}：${s.detail}`)
   }
-  if (a.scores.length === 0) lines.push('暂无参加考核的村。')
-  else if (a.belowLine.length === 0) lines.push('✅ 各村均达到合格线。')
+  if (a.scores.length === 0) lines.push(`暂无参加考核的${level.unit}。`)
+  else if (a.belowLine.length === 0) lines.push(`✅ 各${level.unit}均达到合格线。`)
   else {
     const named = a.scores.filter((s) => s.belowLine).map((s) => `${s.village}（${s.score.toFixed(1)}分）`)
-    lines.push(`⚠️ 低于合格线：${named.join('、')}。请限期整改，包村干部督导落实。`)
+    lines.push(`⚠️ 低于合格线：${named.join('、')}。请限期整改，${level.overseer}督导落实。`)
   }
   return lines.join('\n')
 }

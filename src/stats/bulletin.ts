@@ -20,6 +20,7 @@ import type { Card, Problem, ProblemChange } from '../db/generated/client.ts'
 import { percent } from '../ledger/format.ts'
 import { escapeXml, fitSize, textWidth, truncate } from '../photos/svg-text.ts'
 import { History, isDone, overdueAt } from './history.ts'
+import { TOWNSHIP_LEVEL, type Level } from './level.ts'
 import type { Week } from './periods.ts'
 
 export interface BulletinInput {
@@ -37,6 +38,13 @@ export interface BulletinInput {
   inspections?: number
   /** This week's clearance lines, when recorded; undefined → omitted. */
   clearance?: string[]
+  /**
+   * Counts of problems not in `problems`, taken elsewhere, added to their village's row: the
+   * county reads a township's problems untouched since the week began by database aggregation.
+   */
+  base?: ReadonlyMap<string, WeekCounts>
+  /** The totals row's name; 全乡 by default. */
+  level?: Level
 }
 
 export interface VillageWeek {
@@ -75,14 +83,14 @@ export interface Bulletin {
 }
 
 /** A village's running counts while the week is read; rates are derived from them at the end. */
-type Counter = Pick<VillageWeek, 'newThisWeek' | 'completedThisWeek' | 'verifiedThisWeek' | 'open' | 'overdue' | 'total' | 'done'> & {
+export type WeekCounts = Pick<VillageWeek, 'newThisWeek' | 'completedThisWeek' | 'verifiedThisWeek' | 'open' | 'overdue' | 'total' | 'done'> & {
   previousTotal: number
   previousDone: number
 }
 
-const blank = (): Counter => ({ newThisWeek: 0, completedThisWeek: 0, verifiedThisWeek: 0, open: 0, overdue: 0, total: 0, done: 0, previousTotal: 0, previousDone: 0 })
+export const emptyWeekCounts = (): WeekCounts => ({ newThisWeek: 0, completedThisWeek: 0, verifiedThisWeek: 0, open: 0, overdue: 0, total: 0, done: 0, previousTotal: 0, previousDone: 0 })
 
-function toRow(village: string, c: Counter): VillageWeek {
+function toRow(village: string, c: WeekCounts): VillageWeek {
   const rate = c.total === 0 ? 0 : c.done / c.total
   const previousRate = c.previousTotal === 0 ? 0 : c.previousDone / c.previousTotal
   return {
@@ -100,6 +108,10 @@ function toRow(village: string, c: Counter): VillageWeek {
   }
 }
 
+export function addWeekCounts(to: WeekCounts, from: WeekCounts): void {
+  for (const key of Object.keys(to) as (keyof WeekCounts)[]) to[key] += from[key]
+}
+
 // Rates from different denominators: compare with a tolerance so equal-looking changes tie.
 const EPS = 1e-9
 const cmp = (a: number, b: number) => (Math.abs(a - b) < EPS ? 0 : a - b)
@@ -107,8 +119,12 @@ const cmp = (a: number, b: number) => (Math.abs(a - b) < EPS ? 0 : a - b)
 /** Builds the week's bulletin. O(problems + changes + cards). */
 export function buildBulletin(input: BulletinInput): Bulletin {
   const { week } = input
-  const counters = new Map<string, Counter>()
-  for (const village of input.villages) if (!counters.has(village)) counters.set(village, blank())
+  const counters = new Map<string, WeekCounts>()
+  for (const village of input.villages) if (!counters.has(village)) counters.set(village, emptyWeekCounts())
+  for (const [village, base] of input.base ?? []) {
+    const c = counters.get(village)
+    if (c) addWeekCounts(c, base)
+  }
 
   const problems = input.problems.filter((p) => counters.has(p.village))
   const history = new History(problems, input.changes)
@@ -131,12 +147,9 @@ export function buildBulletin(input: BulletinInput): Bulletin {
 
   const villages = [...counters.keys()]
   const rows = villages.map((village) => toRow(village, counters.get(village)!))
-  const sum = blank()
-  for (const village of villages) {
-    const c = counters.get(village)!
-    for (const key of Object.keys(sum) as (keyof Counter)[]) sum[key] += c[key]
-  }
-  const totals = toRow('全乡', sum)
+  const sum = emptyWeekCounts()
+  for (const village of villages) addWeekCounts(sum, counters.get(village)!)
+  const totals = toRow((input.level ?? TOWNSHIP_LEVEL).whole, sum)
 
   const order = new Map(villages.map((v, i) => [v, i]))
   const redList = rows
@@ -195,13 +208,13 @@ function villageLine(r: VillageWeek): string {
 }
 
 /** The bulletin as a WeChat message. */
-export function bulletinText(b: Bulletin, townshipName: string): string {
+export function bulletinText(b: Bulletin, townshipName: string, level: Level = TOWNSHIP_LEVEL): string {
   const t = b.totals
   const rowOf = new Map(b.rows.map((r) => [r.village, r]))
   const lines = [
     `${townshipName}人居环境整治周通报（${b.week.label}）`,
-    `全乡：本周新增 ${t.newThisWeek} 条，完成 ${t.completedThisWeek} 条，销号 ${t.verifiedThisWeek} 条；累计 ${t.total} 条，未完成 ${t.open}，逾期 ${t.overdue}，完成率 ${percent(t.rate)}（较上周${withPoints(t.change)}）`,
-    '各村：',
+    `${level.whole}：本周新增 ${t.newThisWeek} 条，完成 ${t.completedThisWeek} 条，销号 ${t.verifiedThisWeek} 条；累计 ${t.total} 条，未完成 ${t.open}，逾期 ${t.overdue}，完成率 ${percent(t.rate)}（较上周${withPoints(t.change)}）`,
+    `各${level.unit}：`,
     ...b.rows.map(villageLine),
     b.redList.length
       ? `【红榜】${b.redList.map((v) => { const r = rowOf.get(v); return r ? `${v}（完成 ${r.completedThisWeek} 条，完成率${withPoints(r.change)}）` : v }).join('、')}`
@@ -249,9 +262,9 @@ const GREY = '#6b716b'
 export const BULLETIN_LAYOUT = { width: W, margin: M, tableTop: TABLE_TOP, headerHeight: HEAD_H, rowHeight: ROW_H } as const
 
 /** The bulletin as a ~1080 px wide PNG: table and completion-rate chart. */
-export async function bulletinPicture(b: Bulletin, townshipName: string): Promise<Buffer> {
+export async function bulletinPicture(b: Bulletin, townshipName: string, level: Level = TOWNSHIP_LEVEL): Promise<Buffer> {
   const family = useProjectFonts()
-  const { svg } = bulletinSvg(b, townshipName, family)
+  const { svg } = bulletinSvg(b, townshipName, family, level)
   // At sharp's default 72 dpi one SVG unit is one pixel: the PNG is W × height.
   return sharp(Buffer.from(svg), { limitInputPixels: false })
     .flatten({ background: '#ffffff' })
@@ -261,7 +274,7 @@ export async function bulletinPicture(b: Bulletin, townshipName: string): Promis
 
 interface TextStyle { size: number; weight?: number; colour?: string; anchor?: 'start' | 'middle' | 'end' }
 
-export function bulletinSvg(b: Bulletin, townshipName: string, family: string): { svg: string; height: number } {
+export function bulletinSvg(b: Bulletin, townshipName: string, family: string, level: Level = TOWNSHIP_LEVEL): { svg: string; height: number } {
   const parts: string[] = []
   const text = (x: number, y: number, content: string, s: TextStyle) =>
     parts.push(
@@ -289,7 +302,7 @@ export function bulletinSvg(b: Bulletin, townshipName: string, family: string): 
     { label: '本周完成', value: String(t.completedThisWeek), colour: GREEN, note: `销号 ${t.verifiedThisWeek}` },
     { label: '未完成', value: String(t.open), colour: INK, note: `累计 ${t.total}` },
     { label: '逾期', value: String(t.overdue), colour: t.overdue > 0 ? RED : INK },
-    { label: '全乡完成率', value: t.total === 0 ? '—' : percent(t.rate), colour: GREEN, note: `较上周 ${changeText(t.change)}` },
+    { label: `${level.whole}完成率`, value: t.total === 0 ? '—' : percent(t.rate), colour: GREEN, note: `较上周 ${changeText(t.change)}` },
   ]
   const kpiGap = 12
   const kpiW = (W - 2 * M - kpiGap * (kpis.length - 1)) / kpis.length
@@ -306,8 +319,8 @@ export function bulletinSvg(b: Bulletin, townshipName: string, family: string): 
   const tableW = W - 2 * M
   rect(M, y, tableW, HEAD_H, GREEN, ' rx="6"')
   let x = M
-  for (const col of COLUMNS) {
-    text(col.title === '村' ? x + 18 : x + col.width / 2, y + HEAD_H / 2 + 9, col.title, { size: 24, weight: 700, colour: '#ffffff', anchor: col.title === '村' ? 'start' : 'middle' })
+  for (const [k, col] of COLUMNS.entries()) {
+    text(k === 0 ? x + 18 : x + col.width / 2, y + HEAD_H / 2 + 9, k === 0 ? level.unit : col.title, { size: 24, weight: 700, colour: '#ffffff', anchor: k === 0 ? 'start' : 'middle' })
     x += col.width
   }
   y += HEAD_H
@@ -340,8 +353,8 @@ export function bulletinSvg(b: Bulletin, townshipName: string, family: string): 
   text(W - M, y + 26, '完成率 = 已完成（含销号）÷ 累计问题；较上周为百分点变化', { size: 17, colour: GREY, anchor: 'end' })
   y += 62
 
-  // Bar chart: completion rate by village, with the township's rate as a dashed line.
-  text(M, y + 8, '各村完成率', { size: 28, weight: 700 })
+  // Bar chart: completion rate by village, with the whole's rate as a dashed line.
+  text(M, y + 8, `各${level.unit}完成率`, { size: 28, weight: 700 })
   y += 34
   const labelW = 170
   const valueW = 96
@@ -366,11 +379,11 @@ export function bulletinSvg(b: Bulletin, townshipName: string, family: string): 
       text(barX + w + 10, by + BAR_ROW_H / 2 + 8, r.total === 0 ? '无问题' : percent(r.rate), { size: 20, weight: 700, colour: r.total === 0 ? GREY : INK })
     })
   })
-  if (b.rows.length === 0) text(barX + 10, chartTop + BAR_ROW_H / 2 + 8, '暂无村', { size: 20, colour: GREY })
+  if (b.rows.length === 0) text(barX + 10, chartTop + BAR_ROW_H / 2 + 8, `暂无${level.unit}`, { size: 20, colour: GREY })
   if (t.total > 0) {
     const ax = Math.round(barX + Math.min(1, t.rate) * barMax)
     parts.push(`<line x1="${ax}" y1="${chartTop - 6}" x2="${ax}" y2="${chartTop + chartH}" stroke="${INK}" stroke-width="2" stroke-dasharray="6 5"/>`)
-    const label = `全乡 ${percent(t.rate)}`
+    const label = `${level.whole} ${percent(t.rate)}`
     const lw = textWidth(label, 17)
     text(Math.min(Math.max(ax, barX + lw / 2), W - M - lw / 2), chartTop - 10, label, { size: 17, weight: 700, anchor: 'middle' })
   }
