@@ -18,7 +18,7 @@ export default defineCommand({
     const rest = args.rest()
     const month = rest ? parseMonth(rest, ctx.now) : monthOf(ctx.now)
     if (!month) throw new ArgumentError(`没看懂「${rest}」。县级排名可以写月份，例如 /排名 11月`)
-    return { courtyards: false, month }
+    return { courtyards: false, extra: undefined, month }
   },
   schema: z.object({ courtyards: z.boolean(), extra: z.undefined({ error: '直接发 /排名，或 /排名 庭院' }), month: z.custom<Month>().optional() }),
   async run({ courtyards, month }, ctx) {

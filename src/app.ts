@@ -479,16 +479,16 @@ export async function startCounty(options: CountyStartOptions): Promise<RunningC
   const serves: CountyServing = {
     schedules: config.county.schedules,
     view(own) {
-      const townships = members.map((m) => (m.code === config.host ? { ...m, ...own } : m))
-      const figures = new CountyFigures({ name: config.county.name, townships }, clock)
+      // Built when asked: the services are built before every township is set up.
+      const figures = () => new CountyFigures({ name: config.county.name, townships: members.map((m) => (m.code === config.host ? { ...m, ...own } : m)) }, clock)
       return {
         name: config.county.name,
-        townshipNames: townships.map((t) => t.name),
-        statsText: (name) => figures.statsText(name),
-        rankingText: (month) => figures.rankingText(month),
-        workbook: () => figures.workbook(),
-        bulletin: (week) => figures.bulletinMessage(week),
-        assessment: async (month) => ({ text: await figures.assessmentText(month) }),
+        townshipNames: config.townships.map((t) => t.config.township.name),
+        statsText: (name) => figures().statsText(name),
+        rankingText: (month) => figures().rankingText(month),
+        workbook: () => figures().workbook(),
+        bulletin: (week) => figures().bulletinMessage(week),
+        assessment: async (month) => ({ text: await figures().assessmentText(month) }),
       }
     },
   }

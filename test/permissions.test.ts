@@ -48,12 +48,12 @@ const EXPECTED: Record<string, Role[]> = {
   网格: ['admin', 'supervisor', 'duty', 'village', 'grid', 'resident'],
   撤销: ['admin', 'supervisor', 'duty', 'village', 'grid'],
   更正: ['admin'],
-  导出: ['admin', 'supervisor', 'duty', 'village'],
+  导出: ['admin', 'supervisor', 'duty', 'village', 'county'],
   台账: ['admin', 'supervisor', 'duty', 'village', 'grid', 'resident'],
   查询: ['admin', 'supervisor', 'duty', 'village', 'grid', 'resident'],
   逾期: ['admin', 'supervisor', 'duty', 'village', 'grid', 'resident'],
-  统计: ['admin', 'supervisor', 'duty', 'village', 'grid', 'resident'],
-  排名: ['admin', 'supervisor', 'duty', 'village', 'grid', 'resident'],
+  统计: ['admin', 'supervisor', 'duty', 'village', 'grid', 'resident', 'county'],
+  排名: ['admin', 'supervisor', 'duty', 'village', 'grid', 'resident', 'county'],
   状态: ['admin'],
   管理员: ['admin', 'supervisor', 'duty', 'village', 'grid', 'resident'],
   绑定: ['admin'],
@@ -67,7 +67,7 @@ const EXPECTED: Record<string, Role[]> = {
   人员: ['admin', 'supervisor', 'duty', 'village', 'grid'],
   导入: ['admin'],
   确认导入: ['admin'],
-  帮助: ['admin', 'supervisor', 'duty', 'village', 'grid', 'resident'],
+  帮助: ['admin', 'supervisor', 'duty', 'village', 'grid', 'resident', 'county'],
   取消: ['admin', 'supervisor', 'duty', 'village', 'grid', 'resident'],
 }
 
@@ -87,7 +87,8 @@ type Fixture = Awaited<ReturnType<typeof dispatcherFixture>>
 describe('permission matrix', () => {
   let f: Fixture
   beforeAll(async () => {
-    f = await dispatcherFixture()
+    // The county office, kept by the township that serves the county group.
+    f = await dispatcherFixture({ configure: (config) => config.people.push({ name: '县人居办孙', wechatId: PEOPLE.county, role: 'county', villages: [] }) })
     Object.assign(f.services.policy, { perSenderPerMinute: 1e9, perGroupPerMinute: 1e9 })
   })
   afterAll(() => f.close())

@@ -18,18 +18,18 @@ describe.each(providers)('a county of three townships on three bot accounts (%s)
     c = await startWireCounty(county, { provider })
     // 东乡: three problems, two done. 西乡: two, none done. 南乡: one, done.
     const file = async (who: string, topic: string, village: string, what: string) => (await c.say(who, topic, `/问题 ${village} ${what}`)).text
-    expect(await file('wxid_dongxiang_sec1', '东一村人居环境群', '东一村', '路边垃圾')).toContain('第 1 号')
-    expect(await file('wxid_dongxiang_sec1', '东一村人居环境群', '东一村', '柴草乱堆')).toContain('第 2 号')
-    expect(await file('wxid_dongxiang_sec2', '东二村人居环境群', '东二村', '污水横流')).toContain('第 3 号')
+    expect(await file('wxid_dongxiang_sec1', '东一村人居环境群', '东一村', '路边垃圾')).toContain('已登记 #1 ')
+    expect(await file('wxid_dongxiang_sec1', '东一村人居环境群', '东一村', '柴草乱堆')).toContain('已登记 #2 ')
+    expect(await file('wxid_dongxiang_sec2', '东二村人居环境群', '东二村', '污水横流')).toContain('已登记 #3 ')
     await c.say('wxid_dongxiang_sec1', '东一村人居环境群', '/整改 1 已完成')
     await c.say('wxid_dongxiang_sec1', '东一村人居环境群', '/整改 2 已完成')
     // Numbers start at 1 in each township: its ledger is its own.
-    expect(await file('wxid_xixiang_sec1', '西一村人居环境群', '西一村', '垃圾堆放')).toContain('第 1 号')
-    expect(await file('wxid_xixiang_sec2', '西二村人居环境群', '西二村', '乱搭乱建')).toContain('第 2 号')
-    expect(await file('wxid_nanxiang_sec1', '南一村人居环境群', '南一村', '畜禽散养')).toContain('第 1 号')
+    expect(await file('wxid_xixiang_sec1', '西一村人居环境群', '西一村', '垃圾堆放')).toContain('已登记 #1 ')
+    expect(await file('wxid_xixiang_sec2', '西二村人居环境群', '西二村', '乱搭乱建')).toContain('已登记 #2 ')
+    expect(await file('wxid_nanxiang_sec1', '南一村人居环境群', '南一村', '畜禽散养')).toContain('已登记 #1 ')
     await c.say('wxid_nanxiang_sec1', '南一村人居环境群', '/整改 1 已完成')
   }, 120_000)
-  afterAll(() => c?.close())
+  afterAll(() => { if (process.env.SHOW) console.log(c.botMessages(COUNTY_GROUP).map((m) => m.text).join('\n---\n')); return c?.close() })
 
   it('each township counts only its own records', async () => {
     expect((await c.say('wxid_xixiang_admin', '西乡人居环境整治工作群', '/统计')).text).toMatch(/西乡整改统计：汇集问题 2 条，已完成整改 0 条/)
@@ -113,9 +113,9 @@ describe('two townships on one bot account (sqlite)', () => {
   afterAll(() => c?.close())
 
   it('each township takes its own groups’ messages and keeps its own numbers', async () => {
-    expect((await c.say('wxid_dongxiang_sec1', '东一村人居环境群', '/问题 东一村 路边垃圾')).text).toContain('第 1 号')
-    expect((await c.say('wxid_xixiang_sec1', '西一村人居环境群', '/问题 西一村 垃圾堆放')).text).toContain('第 1 号')
-    expect((await c.say('wxid_xixiang_sec1', '西一村人居环境群', '/问题 西一村 柴草乱堆')).text).toContain('第 2 号')
+    expect((await c.say('wxid_dongxiang_sec1', '东一村人居环境群', '/问题 东一村 路边垃圾')).text).toContain('已登记 #1 ')
+    expect((await c.say('wxid_xixiang_sec1', '西一村人居环境群', '/问题 西一村 垃圾堆放')).text).toContain('已登记 #1 ')
+    expect((await c.say('wxid_xixiang_sec1', '西一村人居环境群', '/问题 西一村 柴草乱堆')).text).toContain('已登记 #2 ')
     expect(await c.township('dongxiang').db.problem.count()).toBe(1)
     expect(await c.township('xixiang').db.problem.count()).toBe(2)
     expect((await c.say('wxid_dongxiang_admin', '东乡人居环境整治工作群', '/统计')).text).toMatch(/东乡整改统计：汇集问题 1 条/)

@@ -1,4 +1,5 @@
 // The dispatcher on its own (no WeChat): for unit tests of what commands answer.
+import type { TownshipConfig } from '../../src/config/schema.ts'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -18,9 +19,10 @@ import { exampleConfig, manualClock } from './township.ts'
 const groupOf = (village?: string) => (village ? `group-${village}@chatroom` : 'group-township@chatroom')
 
 /** `options.databaseUrl`: a migrated database to use (not removed); else a fresh one on `options.provider` (SQLite by default). */
-export async function dispatcherFixture(options: { provider?: Provider; databaseUrl?: string } = {}) {
+export async function dispatcherFixture(options: { provider?: Provider; databaseUrl?: string; configure?: (config: TownshipConfig) => void } = {}) {
   const { db, url } = options.databaseUrl ? { db: await openDatabase(options.databaseUrl), url: options.databaseUrl } : await freshDatabase(options.provider)
   const config = exampleConfig()
+  options.configure?.(config)
   config.policy.photoBatchSeconds = 0.05
   // The fixture's clock stands still, so every repeat would look like a replay; the replay check has its own test.
   config.policy.duplicateWindowSeconds = 0
