@@ -1,9 +1,11 @@
 // Keeping the campaign's books honest, by message over the real transport: the export's village
 // order, what /更正 replaced (in chat and in the export), and a village fund that goes negative.
+// On SQLite and on PostgreSQL.
 import ExcelJS from 'exceljs'
 import { FileBox } from 'file-box'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { TownshipConfig } from '../../src/config/schema.ts'
+import { providers } from '../support/db.ts'
 import { BOT_ID, startWireTownship, type WireTownship } from '../support/wire-township.ts'
 import { exampleConfig, manualClock } from '../support/township.ts'
 
@@ -13,11 +15,11 @@ const ADMIN = 'wxid_office_liu'
 const SECRETARY = 'wxid_sec_weihua'
 const HONGQI_SECRETARY = 'wxid_sec_hongqi'
 
-describe('the campaign books, end to end', () => {
+describe.each(providers)('the campaign books, end to end (%s)', (provider) => {
   let t: WireTownship
   let clock: ReturnType<typeof manualClock>
   const start = async (config?: TownshipConfig) => {
-    t = await startWireTownship(config)
+    t = await startWireTownship(config, { provider })
     clock = manualClock() // 2026-11-30 10:00 in Shanghai
     await t.startBot({ clock })
   }
