@@ -1,9 +1,11 @@
 // Photos over the real transport: pictures sent by a contact through the mock WeChat reach
-// the bot as image messages (FileBox over gRPC), and the bot's own picture comes back.
+// the bot as image messages (FileBox over gRPC), and the bot's own picture comes back. On
+// SQLite and on PostgreSQL.
 import { FileBox } from 'file-box'
 import sharp from 'sharp'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { syntheticJpeg, zeroPng } from '../photos/synth.ts'
+import { providers } from '../support/db.ts'
 import { mockFile } from '../support/puppet-server.ts'
 import { BOT_ID, startWireTownship, type WireTownship } from '../support/wire-township.ts'
 
@@ -16,10 +18,10 @@ const WEIMING_SECRETARY = 'wxid_sec_weiming'
 const ADMIN = 'wxid_office_liu'
 const SUPERVISOR = 'wxid_sup_ma'
 
-describe('photos in WeChat groups, end to end', () => {
+describe.each(providers)('photos in WeChat groups, end to end (%s)', (provider) => {
   let t: WireTownship
   beforeEach(async () => {
-    t = await startWireTownship()
+    t = await startWireTownship(undefined, { provider })
     t.config.policy.photoBatchSeconds = 0.3
     await t.startBot()
   })

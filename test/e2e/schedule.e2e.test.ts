@@ -1,20 +1,21 @@
 // The timetable over the real transport: the township group receives the weekly bulletin as
-// text and picture, found by its topic, sent through the outbox.
+// text and picture, found by its topic, sent through the outbox. On SQLite and on PostgreSQL.
 import { FileBox } from 'file-box'
 import sharp from 'sharp'
 import { afterEach, describe, expect, it } from 'vitest'
+import { providers } from '../support/db.ts'
 import { BOT_ID, startWireTownship, type WireTownship } from '../support/wire-township.ts'
 import { manualClock } from '../support/township.ts'
 
 const TOWNSHIP = '示范乡人居环境整治工作群'
 const WEIHUA = '卫华村人居环境群'
 
-describe('scheduled posts, end to end', () => {
+describe.each(providers)('scheduled posts, end to end (%s)', (provider) => {
   let t: WireTownship
   afterEach(() => t.close())
 
   it('posts the weekly bulletin text and picture into the township group, once', async () => {
-    t = await startWireTownship()
+    t = await startWireTownship(undefined, { provider })
     const clock = manualClock(new Date('2026-11-24T02:00:00Z'))
     await t.startBot({ clock })
     await t.say('wxid_sec_weihua', WEIHUA, '/问题 三组路边垃圾堆放 限期2天')

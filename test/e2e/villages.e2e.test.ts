@@ -1,7 +1,8 @@
 // End to end over the real puppet-service transport: the village a command resolves (named, the
 // village group's, or the sender's only village) is the village its record is counted under, and
-// an inspection of several villages counts for each of them.
+// an inspection of several villages counts for each of them. On SQLite and on PostgreSQL.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { providers } from '../support/db.ts'
 import { startWireTownship, type WireTownship } from '../support/wire-township.ts'
 
 const TOWNSHIP = '示范乡人居环境整治工作群'
@@ -12,11 +13,11 @@ const WEIHUA_GRID = 'wxid_grid_01'
 const SUPERVISOR_WEIHUA_YUYE = 'wxid_sup_ma'
 const SUPERVISOR_WEIMING = 'wxid_sup_han'
 
-describe('records are counted under the village the command resolved, end to end', () => {
+describe.each(providers)('records are counted under the village the command resolved, end to end (%s)', (provider) => {
   let t: WireTownship
   const stats = async (words: string) => (await t.say(ADMIN, TOWNSHIP, `/统计 ${words}`.trim())).text
   beforeEach(async () => {
-    t = await startWireTownship()
+    t = await startWireTownship(undefined, { provider })
     await t.startBot()
   })
   afterEach(() => t.close())
