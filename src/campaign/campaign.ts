@@ -162,7 +162,7 @@ export class Campaign {
 
   /** Records a message made, not undone yet (a recalled message is undone by them). */
   recordsFrom(messageId: string) {
-    return this.db.campaignRecord.findMany({ where: { messageId, undoneAt: null }, include: { figures: true } })
+    return this.db.campaignRecord.findMany({ where: { messageId, undoneAt: null }, include: { figures: { orderBy: { id: 'asc' } } }, orderBy: { id: 'asc' } })
   }
 
   async undo(id: number, byName: string): Promise<void> {

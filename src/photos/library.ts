@@ -136,6 +136,8 @@ export class PhotoLibrary {
     const links = await this.db.photoLink.findMany({
       where: { photoId: { in: sightings.map((p) => p.id) }, problemId: target.problemId ?? null, reportId: target.reportId ?? null, recordId: target.recordId ?? null, kind: target.kind },
       select: { photoId: true, reuseNote: true },
+      // The order the notes are read in: PostgreSQL returns rows in no particular order without one.
+      orderBy: { id: 'asc' },
     })
     const linkedIds = new Set(links.map((l) => l.photoId))
     return {
@@ -148,7 +150,7 @@ export class PhotoLibrary {
 
   /** Photo counts of a problem, and the reuse notes on them, for /查询 and /销号. */
   async evidenceOf(problemId: number): Promise<{ before: number; after: number; reuseNotes: string[] }> {
-    const links = await this.db.photoLink.findMany({ where: { problemId }, select: { kind: true, reuseNote: true } })
+    const links = await this.db.photoLink.findMany({ where: { problemId }, select: { kind: true, reuseNote: true }, orderBy: { id: 'asc' } })
     return {
       before: links.filter((l) => l.kind === '整改前').length,
       after: links.filter((l) => l.kind === '整改后').length,

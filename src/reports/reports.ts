@@ -38,7 +38,7 @@ export class Reports {
 
   /** Reports that became this problem: their residents are told when it is done. */
   ofProblem(problemId: number): Promise<Report[]> {
-    return this.db.report.findMany({ where: { problemId } })
+    return this.db.report.findMany({ where: { problemId }, orderBy: { id: 'asc' } })
   }
 
   /** Moves a report on; only from the statuses given, with a reason in Chinese otherwise. */
