@@ -316,7 +316,7 @@ async function installAssistant(
   // The first start of a township without an admin: a one-time code makes the first one.
   const setup = await services.roster.setupCode()
   if (setup) {
-    const line = `首次使用：请用乡办公室管理员的微信私聊助手发送 /管理员 ${setup.code}（${Math.round((setup.expiresAt.getTime() - clock().getTime()) / 60_000)} 分钟内有效）`
+    const line = `首次使用${options.county ? `（${township.name}）` : ''}：请用乡办公室管理员的微信私聊助手发送 /管理员 ${setup.code}（${Math.round((setup.expiresAt.getTime() - clock().getTime()) / 60_000)} 分钟内有效）`
     console.log(line)
     logger.info({ expiresAt: setup.expiresAt }, line)
   }
@@ -454,6 +454,8 @@ export interface CountyStartOptions {
   puppetFor(townships: CountyTownshipConfig[]): Puppet
   clock?: Clock
   logger?: Logger
+  /** Apply pending migrations first (default true). */
+  migrate?: boolean
   schedule?: boolean
 }
 
@@ -497,6 +499,9 @@ export async function startCounty(options: CountyStartOptions): Promise<RunningC
     const key = `${t.token ?? ''}|${t.endpoint ?? ''}`
     accounts.set(key, [...(accounts.get(key) ?? []), t])
   }
+  // One after another: Prisma's migrations take one lock per database, so townships' schemas in
+  // one PostgreSQL database cannot be migrated at the same time.
+  if (options.migrate !== false) for (const t of config.townships) await migrate(townshipDatabaseUrl(options.databaseUrl, t.code))
   const bots: RunningCounty['bots'] = []
   const plugins: { code: string; plugin: RenjuAssistantPlugin }[] = []
   for (const townships of accounts.values()) {
@@ -510,6 +515,7 @@ export async function startCounty(options: CountyStartOptions): Promise<RunningC
         ...(options.backupDir ? { backupDir: join(options.backupDir, t.code) } : {}),
         clock,
         logger: logger.child({ township: t.code }),
+        migrate: false,
         ...(options.schedule === false ? { schedule: false } : {}),
         county: { ...(account ? { share: { account, seat } } : {}), ...(t.code === config.host ? { serves } : {}) },
       })

@@ -37,7 +37,7 @@ export function exampleCounty(): CountyConfig {
  * `accounts`: which townships share a bot account, by code (default: each its own). Each account
  * is a mock WeChat of its own holding its townships' groups (and the county group, on the host's).
  */
-export async function startWireCounty(county: CountyConfig, options: { provider: Provider; accounts?: string[][] }) {
+export async function startWireCounty(county: CountyConfig, options: { provider: Provider; accounts?: string[][]; databaseUrl?: string }) {
   const accounts = options.accounts ?? county.townships.map((t) => [t.code])
   const worlds = new Map<string, { wechat: MockWechat; bot: ContactMock; people: Map<string, ContactMock> }>()
   const rooms = new Map<string, { room: RoomMock; seen: RoomMessageCollector; world: string }>()
@@ -63,7 +63,7 @@ export async function startWireCounty(county: CountyConfig, options: { provider:
   const worldOf = (code: string) => worlds.get(accounts.find((codes) => codes.includes(code))![0]!)!
 
   const dataDir = mkdtempSync(join(tmpdir(), 'renju-county-'))
-  const databaseUrl = options.provider === 'sqlite' ? 'file:' + join(dataDir, 'county.sqlite') : await createDatabase(inject('postgresServer'))
+  const databaseUrl = options.databaseUrl ?? (options.provider === 'sqlite' ? 'file:' + join(dataDir, 'county.sqlite') : await createDatabase(inject('postgresServer')))
   const running: RunningCounty = await startCounty({
     county,
     databaseUrl,
@@ -103,7 +103,7 @@ export async function startWireCounty(county: CountyConfig, options: { provider:
       await running.stop()
       for (const { wechat } of worlds.values()) await wechat.stop()
       rmSync(dataDir, { recursive: true, force: true })
-      if (options.provider !== 'sqlite') await dropDatabase(inject('postgresServer'), databaseUrl)
+      if (options.provider !== 'sqlite' && !options.databaseUrl) await dropDatabase(inject('postgresServer'), databaseUrl)
     },
   }
 }
