@@ -22,7 +22,8 @@ export default defineCommand({
   },
   schema: z.object({ courtyards: z.boolean(), extra: z.undefined({ error: '直接发 /排名，或 /排名 庭院' }), month: z.custom<Month>().optional() }),
   async run({ courtyards, month }, ctx) {
-    if (month) return countyOf(ctx).rankingText(month)
+    // A month still under way is scored as it stands now: a deadline later this month is not overdue yet.
+    if (month) return countyOf(ctx).rankingText(month.end > ctx.now ? { ...month, end: ctx.now } : month)
     const { ledger, township, campaign } = ctx.services
     if (courtyards) {
       const ranking = await campaign.courtyardRanking(township.villageNames)
