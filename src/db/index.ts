@@ -206,6 +206,18 @@ function refuseInsideTransaction(owner: object): void {
   }
 }
 
+/**
+ * Every statement the process sends, counted where it leaves for the driver (the benchmark prints
+ * statements per message from it). `log`, when set, also gets each statement's SQL.
+ */
+export const statementSeam: { statements: number; transactions: number; log?: (sql: string, inTransaction: boolean) => void } = { statements: 0, transactions: 0 }
+
+function counted<T>(sql: string, inTransaction: boolean, work: () => Promise<T>): Promise<T> {
+  statementSeam.statements++
+  statementSeam.log?.(sql, inTransaction)
+  return work()
+}
+
 /** The adapter: for SQLite, its one connection taken in turns (see the header). */
 function adapted<F extends AdapterFactory>(factory: F, inTurns: boolean): F {
   const connect = async (): Promise<Adapter> => {
@@ -222,11 +234,12 @@ function adapted<F extends AdapterFactory>(factory: F, inTurns: boolean): F {
     const adapter: Adapter = {
       provider: inner.provider,
       adapterName: inner.adapterName,
-      queryRaw: (query) => alone(() => inner.queryRaw(query)),
-      executeRaw: (query) => alone(() => inner.executeRaw(query)),
+      queryRaw: (query) => counted(query.sql, false, () => alone(() => inner.queryRaw(query))),
+      executeRaw: (query) => counted(query.sql, false, () => alone(() => inner.executeRaw(query))),
       executeScript: (script) => alone(() => inner.executeScript(script)),
       dispose: () => inner.dispose(),
       async startTransaction(isolationLevel) {
+        statementSeam.transactions++
         const release = await turns.take('transaction')
         let tx: Transaction
         try {
@@ -246,8 +259,8 @@ function adapted<F extends AdapterFactory>(factory: F, inTurns: boolean): F {
           provider: tx.provider,
           adapterName: tx.adapterName,
           options: tx.options,
-          queryRaw: (query) => tx.queryRaw(query),
-          executeRaw: (query) => tx.executeRaw(query),
+          queryRaw: (query) => counted(query.sql, true, () => tx.queryRaw(query)),
+          executeRaw: (query) => counted(query.sql, true, () => tx.executeRaw(query)),
           commit: () => end(() => tx.commit()),
           rollback: () => end(() => tx.rollback()),
         }

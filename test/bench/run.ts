@@ -24,7 +24,8 @@ import type { SeenMessage } from '../support/puppet-server.ts'
 import type { WireTownship } from '../support/wire-township.ts'
 
 // Dynamic imports: wechaty-puppet reads WECHATY_LOG when first imported.
-const { migrate } = await import('../../src/db/index.ts')
+const { migrate, statementSeam } = await import('../../src/db/index.ts')
+const { createDatabase, startTestPostgres } = await import('../support/postgres.ts')
 const { categoryOf } = await import('../../src/ledger/index.ts')
 const { endOfDayAfter } = await import('../../src/time.ts')
 const { startEchoBot } = await import('../support/echo-bot.ts')
@@ -33,7 +34,7 @@ const { exampleConfig } = await import('../support/township.ts')
 const { BOT_ID, startWireTownship } = await import('../support/wire-township.ts')
 quietWechatyLogs('silent')
 
-const MEASURED = 1_000
+const MEASURED = Number(process.env.BENCH_MESSAGES ?? 1_000)
 const WARMUP = 50
 const IN_FLIGHT = 20
 const REPLY_TIMEOUT_MS = 15_000
@@ -220,6 +221,10 @@ function statsRequest(slot: Slot): Request {
 /* -------------------------------------------------------------------------- */
 
 const results: RunResult[] = []
+const counts: string[] = []
+const statementLogs: string[] = []
+/** Messages over which statements per message are averaged. */
+const STATEMENT_SAMPLE = 50
 const reconnects: Array<{ name: string; ms: number }> = []
 const cleanups: Array<() => Promise<void>> = []
 const tempDirs: string[] = []
@@ -259,9 +264,9 @@ try {
     await cleanups.pop()!()
   }
 
-  // ---- the assistant ----
-  {
-    const t = await startWireTownship(exampleConfig(), { databaseUrl: freshUrl() })
+  // ---- the assistant, on SQLite and on PostgreSQL ----
+  const assistantRuns = async (provider: string, databaseUrl: string) => {
+    const t = await startWireTownship(exampleConfig(), { databaseUrl })
     cleanups.push(() => t.close())
     const assistant = await t.startBot()
 
@@ -296,14 +301,37 @@ try {
       return result
     }
 
-    results.push(await progressRun('/整改, 1 at a time', [SEQUENTIAL_SLOT], () => allProblems, 'seq'))
-    results.push(await progressRun(`/整改, ${IN_FLIGHT} in flight`, SLOTS, (_, k) => slotProblems[k]!, 'par'))
-    results.push(await measure(t, '/统计, 1 at a time', [SEQUENTIAL_SLOT], (_, slot) => statsRequest(slot)))
-    results.push(await measure(t, `/统计, ${IN_FLIGHT} in flight`, SLOTS, (_, slot) => statsRequest(slot)))
-    reconnects.push(await reconnect(t, 'assistant (/统计)', SEQUENTIAL_SLOT, (_, slot) => statsRequest(slot)))
+    results.push(await progressRun(`/整改, 1 at a time (${provider})`, [SEQUENTIAL_SLOT], () => allProblems, 'seq'))
+    results.push(await progressRun(`/整改, ${IN_FLIGHT} in flight (${provider})`, SLOTS, (_, k) => slotProblems[k]!, 'par'))
+    results.push(await measure(t, `/统计, 1 at a time (${provider})`, [SEQUENTIAL_SLOT], (_, slot) => statsRequest(slot)))
+    results.push(await measure(t, `/统计, ${IN_FLIGHT} in flight (${provider})`, SLOTS, (_, slot) => statsRequest(slot)))
+
+    // Statements per message, counted where they leave for the driver, and one message's SQL.
+    const per = async (label: string, make: (i: number, slot: Slot, slotIndex: number) => Request) => {
+      const sql: string[] = []
+      statementSeam.log = (text, inTransaction) => sql.length < 60 && sql.push(`${inTransaction ? '  [tx] ' : '       '}${text.replace(/\s+/g, ' ').slice(0, 110)}`)
+      const before = { ...statementSeam }
+      await drive(t, `${label} (statements)`, STATEMENT_SAMPLE, [SEQUENTIAL_SLOT], make)
+      statementSeam.log = undefined
+      const statements = (statementSeam.statements - before.statements) / STATEMENT_SAMPLE
+      const transactions = (statementSeam.transactions - before.transactions) / STATEMENT_SAMPLE
+      counts.push(`${label} (${provider}): ${statements.toFixed(1)} statements and ${transactions.toFixed(1)} transactions per message`)
+      // From one message's arrival to the next one's (its reply's "sent" mark may come after that).
+      const arrivals = sql.flatMap((s, i) => (/INSERT INTO .*InboxMessage/.test(s) ? [i] : []))
+      if (provider === 'sqlite') statementLogs.push(`${label}, one message (of ${STATEMENT_SAMPLE}; the outbox's "sent" mark is not always within it):\n${sql.slice(arrivals[1], arrivals[2]).join('\n')}`)
+    }
+    await per('/整改', (i, slot, k) => progressRequest(() => allProblems, 'count')(i, slot, k))
+    await per('/统计', (_, slot) => statsRequest(slot))
+    if (provider === 'sqlite') reconnects.push(await reconnect(t, 'assistant (/统计)', SEQUENTIAL_SLOT, (_, slot) => statsRequest(slot)))
 
     await cleanups.pop()!()
   }
+  await assistantRuns('sqlite', freshUrl())
+  const server = await startTestPostgres()
+  cleanups.push(() => server.stop())
+  const pgUrl = await createDatabase(server.url)
+  await migrate(pgUrl)
+  await assistantRuns('postgresql', pgUrl)
 
   // ---- report ----
   const rows = results.map((r) => {
@@ -334,6 +362,32 @@ try {
   console.log(widths.map((w) => '-'.repeat(w)).join('  '))
   for (const row of rows) console.log(line(row))
   console.log('')
+  // Each figure beside its floor (the echo bot, same run) and the target of issue #14.
+  const p = (name: string, q: number) => {
+    const r = results.find((x) => x.name === name)!
+    return percentile([...r.latencies].sort((a, b) => a - b), q)
+  }
+  const rate = (name: string) => {
+    const r = results.find((x) => x.name === name)!
+    return r.count / (r.durationMs / 1000)
+  }
+  const echoSeq = 'echo bot, 1 at a time'
+  const echoPar = `echo bot, ${IN_FLIGHT} in flight`
+  console.log('against the floor (echo bot, this run):')
+  for (const provider of ['sqlite', 'postgresql']) {
+    const check = (label: string, value: number, target: string, ok: boolean) => console.log(`  ${label.padEnd(44)} ${value.toFixed(2)}×   target ${target}   ${ok ? 'met' : 'NOT met'}`)
+    const seq = `/整改, 1 at a time (${provider})`
+    const par = `/整改, ${IN_FLIGHT} in flight (${provider})`
+    const stats = `/统计, 1 at a time (${provider})`
+    check(`/整改 p50 ÷ echo p50 (${provider})`, p(seq, 50) / p(echoSeq, 50), '≤ 2×', p(seq, 50) <= 2 * p(echoSeq, 50))
+    check(`/整改 p99 ÷ echo p99 (${provider})`, p(seq, 99) / p(echoSeq, 99), '≤ 3×', p(seq, 99) <= 3 * p(echoSeq, 99))
+    check(`/整改 msgs/s ÷ echo, ${IN_FLIGHT} in flight (${provider})`, rate(par) / rate(echoPar), '≥ 0.5×', rate(par) >= 0.5 * rate(echoPar))
+    check(`/统计 p50 ÷ echo p50 (${provider})`, p(stats, 50) / p(echoSeq, 50), '≤ 1.5×', p(stats, 50) <= 1.5 * p(echoSeq, 50))
+  }
+  console.log('')
+  for (const line of counts) console.log(line)
+  console.log('')
+  for (const log of statementLogs) console.log(log + '\n')
   console.log(`WeChat service restarted → first answer after it is back (watchdog alone: up to 60 s): ${reconnects.map((r) => `${r.name} ${(r.ms / 1000).toFixed(1)} s`).join(', ')}`)
   console.log('')
   console.log(`every measured message got exactly one reply; /整改 runs wrote ${MEASURED} history rows each. total ${((performance.now() - wallStart) / 1000).toFixed(1)} s`)
