@@ -29,6 +29,7 @@ if (choice.kind === 'wechat') {
     backupDir: env.RENJU_BACKUP_DIR,
     puppet: choice.puppet,
     logger,
+    leaseSeconds: env.RENJU_LEASE_SECONDS,
   }))
   stopOnSignal(assistant.stop)
 } else {

@@ -7,6 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { openDatabase, type Database } from '../src/db/index.ts'
 import { leaseTimes, SendingLease } from '../src/outbox/lease.ts'
 import { Outbox, PRIORITY, type Pacing, type Transport } from '../src/outbox/index.ts'
+import { Inbox } from '../src/registry/state.ts'
+import { Scheduler, type Job } from '../src/schedule/index.ts'
 import { dropTestDatabase, freshDatabaseUrlOn } from './support/db.ts'
 
 const silent = pino({ level: 'silent' })
@@ -122,6 +124,80 @@ describe('several processes on one PostgreSQL database', () => {
       expect(deliveries.slice(3).every((d) => d.by === 'B')).toBe(true)
       expect(deliveries[3]!.at - died, 'B waited for the lease to run out').toBeGreaterThanOrEqual(TIMES.ttlMs - 200)
       void a
+    })
+  })
+
+  describe('inbox', () => {
+    const entry = (messageId: string, receivedAt: Date) => ({ messageId, conversationId: 'g@chatroom', inRoom: true, kind: 'text', talkerId: 'wxid_a', isPhoto: false, text: `/台账 ${messageId}`, sentAt: receivedAt, receivedAt })
+
+    it('a message is claimed by the process that stored it; another takes it over only once the claim ran out, and only one does', async () => {
+      url = await freshDatabaseUrlOn('postgresql')
+      const [a, b, c] = [new Inbox(await open()), new Inbox(await open()), new Inbox(await open())]
+      const now = new Date()
+      const soon = new Date(now.getTime() + 1000)
+      expect(await a.accept(entry('m1', now), 0, { holder: 'A', until: soon })).toBe(true)
+      expect(await b.accept(entry('m1', now), 0, { holder: 'B', until: soon }), 'the second process sees a duplicate').toBe(false)
+      expect(await b.takeOver(now, { holder: 'B', until: soon }), 'A is alive: its claim holds').toEqual([])
+      // A's claim runs out (A died): B and C look at the same moment; one of them gets it.
+      const later = new Date(soon.getTime() + 1)
+      const claim = (holder: string) => ({ holder, until: new Date(later.getTime() + 1000) })
+      const [byB, byC] = await Promise.all([b.takeOver(later, claim('B')), c.takeOver(later, claim('C'))])
+      expect(byB.length + byC.length).toBe(1)
+      const winner = byB.length === 1 ? 'B' : 'C'
+      expect(await a.done('m1', 'late', later, 'A'), 'A, come back to life, may not mark it: it was taken over').toBe(false)
+      expect(await (winner === 'B' ? b : c).done('m1', '台账', later, winner)).toBe(true)
+      expect(await b.takeOver(new Date(later.getTime() + 10_000), claim('B')), 'handled: nobody takes it again').toEqual([])
+    })
+
+    it('renewing keeps a claim from being taken over', async () => {
+      url = await freshDatabaseUrlOn('postgresql')
+      const [a, b] = [new Inbox(await open()), new Inbox(await open())]
+      const now = new Date()
+      await a.accept(entry('m2', now), 0, { holder: 'A', until: new Date(now.getTime() + 1000) })
+      await a.renew('A', ['m2'], new Date(now.getTime() + 5000))
+      expect(await b.takeOver(new Date(now.getTime() + 2000), { holder: 'B', until: new Date(now.getTime() + 9000) })).toEqual([])
+      expect((await b.takeOver(new Date(now.getTime() + 6000), { holder: 'B', until: new Date(now.getTime() + 9000) })).map((r) => r.messageId)).toEqual(['m2'])
+    })
+  })
+
+  describe('schedule', () => {
+    it('two processes checking the schedule at the same moment queue each post once (Read Committed)', async () => {
+      url = await freshDatabaseUrlOn('postgresql')
+      let day = Date.parse('2026-12-01T00:30:00Z') // 08:30 in Shanghai, after the job's 08:00
+      const clock = () => new Date(day)
+      const job: Job = {
+        name: 'bulletin',
+        label: '日报',
+        cron: '0 8 * * *',
+        catchUp: 'window',
+        plan: async (occurrence) => [
+          {
+            keys: ['g1@chatroom', 'g2@chatroom', 'g3@chatroom'].map((target) => ({ period: occurrence.toISOString().slice(0, 10), target })),
+            render: async (newKeys) => {
+              // Rendering takes a moment: both processes are past the "already recorded?" look before either commits.
+              await sleep(100)
+              return { messages: newKeys.map((k) => ({ conversationId: k.target, text: `日报 ${k.period}` })) }
+            },
+          },
+        ],
+      }
+      const scheduler = async () => {
+        const db = await open()
+        const outbox = new Outbox({ db, clock, pacing: NO_PACING, logger: silent })
+        return new Scheduler({ db, clock, logger: silent, jobs: [job], queue: outbox, catchUpHours: 6, reportMissed: async () => {} })
+      }
+      const [one, two] = [await scheduler(), await scheduler()]
+      for (let round = 0; round < 5; round++) {
+        await Promise.all([one.check(), two.check()])
+        day += 86_400_000
+      }
+      const db = await open()
+      expect(await db.scheduledPost.count()).toBe(15)
+      const posts = await db.outboxMessage.findMany({ select: { conversationId: true, text: true } })
+      const perKey = new Map<string, number>()
+      for (const p of posts) perKey.set(`${p.conversationId} ${p.text}`, (perKey.get(`${p.conversationId} ${p.text}`) ?? 0) + 1)
+      expect(perKey.size).toBe(15)
+      expect([...perKey.values()].every((n) => n === 1), 'each post once').toBe(true)
     })
   })
 })

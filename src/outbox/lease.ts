@@ -8,17 +8,11 @@
 //
 // One lease for the whole outbox, not one per account: the rows do not say which account sends
 // them, so two holders (two accounts) would both send every row.
-import { hostname } from 'node:os'
-import { randomUUID } from 'node:crypto'
 import type { Database } from '../db/index.ts'
+import { processId } from '../process-id.ts'
 import type { Clock } from '../time.ts'
 
 const LEASE = 'outbox'
-
-/** This process, as leases and claims name it: readable in the database, unique per start. */
-export function processId(): string {
-  return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
-}
 
 export interface LeaseTimes {
   /** How long a lease (or an inbox claim) holds without renewal: a dead process's work waits this long. */
