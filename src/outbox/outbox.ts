@@ -137,7 +137,10 @@ export class Outbox implements Notifier {
   private readonly pollMs: number
   private holding = false
   private heldAt = 0
-  /** When this process last asked for the lease, and last read the pending rows. */
+  /**
+   * When this process last renewed and asked for the lease, and last read the pending rows: by
+   * the machine's steady time, as polling must go on while a test's clock stands still.
+   */
   private askedAt = -Infinity
   private loadedAt = -Infinity
   private renewer: ReturnType<typeof setInterval> | undefined
@@ -287,12 +290,12 @@ export class Outbox implements Notifier {
       let wakeAt: number | undefined
       try {
         const now = this.clock().getTime()
-        if (this.lease && !this.holding && now - this.askedAt < this.pollMs) {
+        if (this.lease && !this.holding && performance.now() - this.askedAt < this.pollMs) {
           // Not the sender: ask for the lease again in a while, not at every enqueue that wakes the loop.
-          wakeAt = this.askedAt + this.pollMs
+          wakeAt = now + this.pollMs - (performance.now() - this.askedAt)
         } else if (this.lease && !this.holding && !(await this.holdLease())) {
           wakeAt = now + this.pollMs
-        } else if (!loaded || (this.lease && now - this.loadedAt >= this.pollMs)) {
+        } else if (!loaded || (this.lease && performance.now() - this.loadedAt >= this.pollMs)) {
           await this.load()
           loaded = true
           continue
@@ -323,7 +326,7 @@ export class Outbox implements Notifier {
    */
   private async holdLease(): Promise<boolean> {
     const lease = this.lease!
-    this.askedAt = this.clock().getTime()
+    this.askedAt = performance.now()
     const held = await lease.hold()
     if (held && !this.holding) {
       this.logger.info({ holder: lease.holder }, 'outbox: took the sending lease')
@@ -338,13 +341,13 @@ export class Outbox implements Notifier {
       this.pending.clear()
     }
     this.holding = held
-    if (held) this.heldAt = this.clock().getTime()
+    if (held) this.heldAt = performance.now()
     return held
   }
 
   /** The renewal timer's turn: only a holder renews, and only when the loop has not just done so. */
   private async renew(): Promise<void> {
-    if (!this.holding || this.clock().getTime() - this.heldAt < this.lease!.times.renewMs / 2) return
+    if (!this.holding || performance.now() - this.heldAt < this.lease!.times.renewMs / 2) return
     try {
       await this.holdLease()
     } catch (err) {
@@ -359,7 +362,7 @@ export class Outbox implements Notifier {
       where: { status: 'pending' },
       select: { id: true, conversationId: true, priority: true, notBefore: true, createdAt: true },
     })
-    this.loadedAt = this.clock().getTime()
+    this.loadedAt = performance.now()
     // Read afresh: the rows say what is still pending (another process's, a retry's notBefore).
     if (this.lease) this.pending.clear()
     for (const r of rows) this.pending.set(r.id, { id: r.id, conversationId: r.conversationId, priority: r.priority, notBefore: r.notBefore.getTime(), queuedAt: r.createdAt.getTime() })
