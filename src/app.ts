@@ -16,6 +16,7 @@ import { Extensions, Ledger } from './ledger/index.ts'
 import { Health, statusReport } from './maintenance/health.ts'
 import { Outbox, PRIORITY, type OutgoingMessage } from './outbox/index.ts'
 import { leaseTimes, SendingLease } from './outbox/lease.ts'
+import { processId } from './process-id.ts'
 import { loadTipsFile, Schedule, TipLibrary, type GroupDirectory, type PostQueue } from './schedule/index.ts'
 import { createLogger, type Logger } from './log.ts'
 import { PhotoLibrary, PhotoPairing, PhotoStore } from './photos/index.ts'
@@ -243,7 +244,8 @@ async function installAssistant(
   // On PostgreSQL other processes may share the database: one sends at a time, each message is claimed.
   const sharedDatabase = providerOf(options.databaseUrl) === 'postgresql'
   const times = leaseTimes(options.leaseSeconds ?? 30)
-  const lease = sharedDatabase ? new SendingLease({ db, clock, times }) : undefined
+  const holder = processId()
+  const lease = sharedDatabase ? new SendingLease({ db, clock, times, holder }) : undefined
   const outbox = new Outbox({ db, clock, pacing: options.config.pacing, logger, lease, pollMs: Math.min(1000, times.renewMs) })
   const sender = new Sender()
   // People and group bindings: the config's seeded into the database, then the database's.
@@ -297,6 +299,7 @@ async function installAssistant(
     inScope,
     shared: sharedDatabase
       ? {
+          holder,
           ttlMs: times.ttlMs,
           renewMs: times.renewMs,
           // Held until the message's transaction ends: one conversation is handled by one process at a time.

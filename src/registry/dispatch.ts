@@ -130,6 +130,8 @@ export interface DispatcherDeps<S extends DispatchServices> {
  * out (it died) are taken over, once, by another.
  */
 export interface SharedInbox {
+  /** This process, as claims name it (the same name as on its sending lease). */
+  holder: string
   /** How long a claim holds without renewal: a dead process's messages wait this long. */
   ttlMs: number
   /** How often claims are renewed and dead processes' messages looked for. */
@@ -189,7 +191,7 @@ const NO = ['不是', '不对', '不', '不用', '取消', '算了', '不要']
 
 export function createDispatcher<S extends DispatchServices>({ db, registry, services, hooks, clock, logger, replies, inScope, shared }: DispatcherDeps<S>): Dispatch {
   const inbox = new Inbox(db)
-  const holder = processId()
+  const holder = shared?.holder ?? processId()
   const claimTtlMs = shared?.ttlMs ?? 60_000
   const claimUntil = () => new Date(clock().getTime() + claimTtlMs)
   /** Messages this process has claimed and not finished: their claims are renewed. */
