@@ -184,8 +184,9 @@ export function messageHooks(root: Services, logger: Logger, quotes: { botNames:
  * Other events in that window need nothing held: the login is looked at when the set-up ends,
  * and the rooms are listed then.
  *
- * One plugin value installs on one bot: it owns a database, and two bots on one database would
- * answer everything twice.
+ * One plugin value installs on one bot: it owns a database client. Two bots on one SQLite file
+ * would answer everything twice; on PostgreSQL several processes may share the database (see
+ * the README, "Several processes, one database").
  */
 export function renjuAssistant(options: RenjuAssistantOptions): RenjuAssistantPlugin {
   const logger = options.logger ?? createLogger()
@@ -385,7 +386,8 @@ async function installAssistant(
     const { connected, since } = health.state
     const oldest = await db.outboxMessage.findFirst({ where: { status: 'pending' }, orderBy: { createdAt: 'asc' }, select: { createdAt: true } })
     const deaf = !connected && now - since.getTime() > policy.selfCheckMinutes * 60_000
-    const mute = connected && oldest !== null && now - oldest.createdAt.getTime() > policy.selfCheckMinutes * 60_000
+    // (another process sending the outbox, this one's connection is not what holds it up)
+    const mute = connected && outbox.sending && oldest !== null && now - oldest.createdAt.getTime() > policy.selfCheckMinutes * 60_000
     if (!deaf && !mute) {
       restarts = 0
       return

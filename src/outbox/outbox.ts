@@ -236,6 +236,11 @@ export class Outbox implements Notifier {
     this.releaseIdle()
   }
 
+  /** Whether this process sends the outbox: it holds the sending lease, or there is none (SQLite). */
+  get sending(): boolean {
+    return this.running && (!this.lease || this.holding)
+  }
+
   /** For /状态 and tests: counts by status, and when the next send may happen. */
   async stats(): Promise<OutboxStats> {
     const groups = await this.db.outboxMessage.groupBy({ by: ['status'], _count: { _all: true } })
