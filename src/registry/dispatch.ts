@@ -539,9 +539,14 @@ export function createDispatcher<S extends DispatchServices>({ db, registry, ser
     if (shared && timers.length === 0) {
       const renew = () => inbox.renew(holder, [...inHand], claimUntil()).catch((err: unknown) => logger.warn({ err }, 'could not renew message claims'))
       // While running: the messages of a process that died since, once their claims ran out.
+      let looking = false
       const takeOver = async () => {
+        // One look at a time: a long one must not overlap the next tick.
+        if (looking) return
+        looking = true
         await recovering
-        for (const row of await inbox.takeOver(clock(), { holder, until: claimUntil() })) {
+        const rows = await inbox.takeOver(clock(), { holder, until: claimUntil() }).finally(() => (looking = false))
+        for (const row of rows) {
           inHand.add(row.messageId)
           logger.info({ messageId: row.messageId }, 'taking over a message another process left')
           void inOrder(row.conversationId, () => inHands(row.messageId, () => handleLoaded(row.messageId, load(arrivalOf(row)), clock()))).catch((err: unknown) =>
