@@ -15,8 +15,7 @@ import { exportCampaign, exportLedger } from './export/index.ts'
 import { Extensions, Ledger } from './ledger/index.ts'
 import { Health, statusReport } from './maintenance/health.ts'
 import { Outbox, PRIORITY, type OutgoingMessage } from './outbox/index.ts'
-import { leaseTimes, SendingLease } from './outbox/lease.ts'
-import { processId } from './process-id.ts'
+import { sharing } from './sharing.ts'
 import { loadTipsFile, Schedule, TipLibrary, type GroupDirectory, type PostQueue } from './schedule/index.ts'
 import { createLogger, type Logger } from './log.ts'
 import { PhotoLibrary, PhotoPairing, PhotoStore } from './photos/index.ts'
@@ -243,11 +242,8 @@ async function installAssistant(
   const dataDir = databaseFile ? dirname(databaseFile) : 'data'
   const photoDir = options.photoDir ?? join(dataDir, 'photos')
   // On PostgreSQL other processes may share the database: one sends at a time, each message is claimed.
-  const sharedDatabase = providerOf(options.databaseUrl) === 'postgresql'
-  const times = leaseTimes(options.leaseSeconds ?? 30)
-  const holder = processId()
-  const lease = sharedDatabase ? new SendingLease({ db, clock, times, holder }) : undefined
-  const outbox = new Outbox({ db, clock, pacing: options.config.pacing, logger, lease, pollMs: Math.min(1000, times.renewMs) })
+  const sharedDb = providerOf(options.databaseUrl) === 'postgresql' ? sharing(db, clock, options.leaseSeconds) : undefined
+  const outbox = new Outbox({ db, clock, pacing: options.config.pacing, logger, lease: sharedDb?.lease, pollMs: sharedDb?.pollMs })
   const sender = new Sender()
   // People and group bindings: the config's seeded into the database, then the database's.
   await db.$transaction(async (tx) => new Roster(tx as Database, clock).seedFromConfig(options.config), { timeout: 60_000 })
@@ -289,25 +285,7 @@ async function installAssistant(
   // The names the bot's messages carry in a quote: its WeChat name, known at login.
   let botNames: string[] = []
   const hooks = messageHooks(services, logger, { botNames: () => botNames, commandWords: registry.words })
-  const dispatch = createDispatcher({
-    db,
-    registry,
-    services,
-    hooks,
-    clock,
-    logger,
-    replies: replyTo((m) => outbox.enqueue(m)),
-    inScope,
-    shared: sharedDatabase
-      ? {
-          holder,
-          ttlMs: times.ttlMs,
-          renewMs: times.renewMs,
-          // Held until the message's transaction ends: one conversation is handled by one process at a time.
-          lockConversation: async (tx, conversationId) => void (await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock(hashtext($1))', conversationId)),
-        }
-      : undefined,
-  })
+  const dispatch = createDispatcher({ db, registry, services, hooks, clock, logger, replies: replyTo((m) => outbox.enqueue(m)), inScope, shared: sharedDb?.inbox })
   const groupEvents: GroupEvents = {
     // At login the rooms are only recorded (and bound where the config names them); a room the
     // bot was just added to is announced, as is one where something is said while unbound.
@@ -344,7 +322,7 @@ async function installAssistant(
   const onLogin = (user: Contact) => {
     botNames = [user.name()]
     logger.info({ user: user.name() }, 'logged in')
-    lease?.setAccount(user.id)
+    sharedDb?.lease.setAccount(user.id)
     outbox.start(sender)
     if (options.schedule !== false) services.schedule.start()
     const outage = health.up()

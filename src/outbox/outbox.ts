@@ -360,7 +360,6 @@ export class Outbox implements Notifier {
     }
   }
 
-
   /** Reads the pending rows (left from before a restart, enqueued before start, or by another process) and the recent sends for pacing. */
   private async load(): Promise<void> {
     const rows = await this.db.outboxMessage.findMany({
