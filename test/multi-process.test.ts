@@ -164,6 +164,7 @@ describe('several processes on one PostgreSQL database', () => {
     it('two processes checking the schedule at the same moment queue each post once (Read Committed)', async () => {
       url = await freshDatabaseUrlOn('postgresql')
       let day = Date.parse('2026-12-01T00:30:00Z') // 08:30 in Shanghai, after the job's 08:00
+      let renders = 0
       const clock = () => new Date(day)
       const job: Job = {
         name: 'bulletin',
@@ -175,6 +176,7 @@ describe('several processes on one PostgreSQL database', () => {
             keys: ['g1@chatroom', 'g2@chatroom', 'g3@chatroom'].map((target) => ({ period: occurrence.toISOString().slice(0, 10), target })),
             render: async (newKeys) => {
               // Rendering takes a moment: both processes are past the "already recorded?" look before either commits.
+              renders++
               await sleep(100)
               return { messages: newKeys.map((k) => ({ conversationId: k.target, text: `日报 ${k.period}` })) }
             },
@@ -191,6 +193,7 @@ describe('several processes on one PostgreSQL database', () => {
         await Promise.all([one.check(), two.check()])
         day += 86_400_000
       }
+      expect(renders, 'both processes found the posts not yet recorded, every round').toBe(10)
       const db = await open()
       expect(await db.scheduledPost.count()).toBe(15)
       const posts = await db.outboxMessage.findMany({ select: { conversationId: true, text: true } })
