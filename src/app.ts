@@ -396,7 +396,7 @@ async function installAssistant(
       // Once: Wechaty's uninstaller and its owner may both ask.
       (stopping ??= (async () => {
         uninstallMessages?.()
-        dispatch.stop()
+        await dispatch.stop()
         bot.off('error', onError)
         bot.off('login', onLogin)
         bot.off('logout', onLogout)

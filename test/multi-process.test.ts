@@ -158,6 +158,15 @@ describe('several processes on one PostgreSQL database', () => {
       expect(await b.takeOver(new Date(now.getTime() + 2000), { holder: 'B', until: new Date(now.getTime() + 9000) })).toEqual([])
       expect((await b.takeOver(new Date(now.getTime() + 6000), { holder: 'B', until: new Date(now.getTime() + 9000) })).map((r) => r.messageId)).toEqual(['m2'])
     })
+
+    it('claims given up at a clean stop are taken over at once', async () => {
+      url = await freshDatabaseUrlOn('postgresql')
+      const [a, b] = [new Inbox(await open()), new Inbox(await open())]
+      const now = new Date()
+      await a.accept(entry('m3', now), 0, { holder: 'A', until: new Date(now.getTime() + 30_000) })
+      await a.release('A', ['m3'])
+      expect((await b.takeOver(now, { holder: 'B', until: new Date(now.getTime() + 30_000) })).map((r) => r.messageId)).toEqual(['m3'])
+    })
   })
 
   describe('schedule', () => {

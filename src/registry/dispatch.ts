@@ -163,8 +163,12 @@ export interface Dispatch {
    * (a picture again by its message id). Resolves with how many there were, once queued.
    */
   recover(before: Date, load: (arrival: Arrival) => Promise<IncomingMessage | undefined>): Promise<number>
-  /** Stops renewing claims and looking for dead processes' messages (shared databases only). */
-  stop(): void
+  /**
+   * Stops renewing claims and looking for dead processes' messages, and gives up the claims on
+   * messages not handled yet, so another process need not wait for them to run out (shared
+   * databases only; a handling still under way is then rolled back if another takes it over).
+   */
+  stop(): Promise<void>
 }
 
 /** Where replies go: the outbox, before the message is marked handled. */
@@ -559,9 +563,10 @@ export function createDispatcher<S extends DispatchServices>({ db, registry, ser
     }
     return queued
   }
-  dispatch.stop = () => {
+  dispatch.stop = async () => {
     for (const t of timers) clearInterval(t)
     timers = []
+    if (shared) await inbox.release(holder, [...inHand]).catch((err: unknown) => logger.warn({ err }, 'could not give up message claims'))
   }
   return dispatch
 }

@@ -93,6 +93,12 @@ export class Inbox {
     await this.db.inboxMessage.updateMany({ where: { messageId: { in: messageIds }, claimedBy: holder, handledAt: null }, data: { claimedUntil: until } })
   }
 
+  /** Gives `holder`'s claims on these messages up (a clean stop): another process may take them at once. */
+  async release(holder: string, messageIds: string[]): Promise<void> {
+    if (messageIds.length === 0) return
+    await this.db.inboxMessage.updateMany({ where: { messageId: { in: messageIds }, claimedBy: holder, handledAt: null }, data: { claimedUntil: new Date(0) } })
+  }
+
   /** A stored message, by its id (a recall names the message it takes back). */
   find(messageId: string) {
     return this.db.inboxMessage.findUnique({ where: { messageId }, select: { talkerId: true, sentAt: true, text: true } })
