@@ -15,6 +15,7 @@ import { exportCampaign, exportLedger } from './export/index.ts'
 import { Extensions, Ledger } from './ledger/index.ts'
 import { Health, statusReport } from './maintenance/health.ts'
 import { Outbox, PRIORITY, type OutgoingMessage } from './outbox/index.ts'
+import { sharing } from './sharing.ts'
 import { loadTipsFile, Schedule, TipLibrary, type CountyPosts, type GroupDirectory, type PostQueue } from './schedule/index.ts'
 import { createLogger, type Logger } from './log.ts'
 import { PhotoLibrary, PhotoPairing, PhotoStore } from './photos/index.ts'
@@ -59,6 +60,11 @@ export interface RenjuAssistantOptions {
   schedule?: boolean
   /** Told after a committed change of people or group bindings has reached the Township (the sandbox page redraws). */
   onRosterChanged?: () => void
+  /**
+   * PostgreSQL, where several processes may share the database: how long the sending lease and a
+   * message's claim hold without renewal, i.e. how long a dead process's work waits (default 30).
+   */
+  leaseSeconds?: number
   /** A township of a county (see startCounty). */
   county?: CountyMembership
 }
@@ -202,8 +208,9 @@ export function messageHooks(root: Services, logger: Logger, quotes: { botNames:
  * Other events in that window need nothing held: the login is looked at when the set-up ends,
  * and the rooms are listed then.
  *
- * One plugin value installs on one bot: it owns a database, and two bots on one database would
- * answer everything twice.
+ * One plugin value installs on one bot: it owns a database client. Two bots on one SQLite file
+ * would answer everything twice; on PostgreSQL several processes may share the database (see
+ * the README, "Several processes, one database").
  */
 export function renjuAssistant(options: RenjuAssistantOptions): RenjuAssistantPlugin {
   const logger = options.logger ?? createLogger()
@@ -259,7 +266,9 @@ async function installAssistant(
   const databaseFile = providerOf(options.databaseUrl) === 'sqlite' ? options.databaseUrl.replace(/^file:/, '') : undefined
   const dataDir = databaseFile ? dirname(databaseFile) : 'data'
   const photoDir = options.photoDir ?? join(dataDir, 'photos')
-  const outbox = new Outbox({ db, clock, pacing: options.config.pacing, logger })
+  // On PostgreSQL other processes may share the database: one sends at a time, each message is claimed.
+  const sharedDb = providerOf(options.databaseUrl) === 'postgresql' ? sharing(db, clock, options.leaseSeconds) : undefined
+  const outbox = new Outbox({ db, clock, pacing: options.config.pacing, logger, lease: sharedDb?.lease, pollMs: sharedDb?.pollMs })
   const sender = new Sender()
   // People and group bindings: the config's seeded into the database, then the database's.
   await db.$transaction(async (tx) => new Roster(tx as Database, clock).seedFromConfig(options.config), { timeout: 60_000 })
@@ -303,7 +312,7 @@ async function installAssistant(
   // The names the bot's messages carry in a quote: its WeChat name, known at login.
   let botNames: string[] = []
   const hooks = messageHooks(services, logger, { botNames: () => botNames, commandWords: registry.words })
-  const dispatch = createDispatcher({ db, registry, services, hooks, clock, logger, replies: replyTo((m) => outbox.enqueue(m)), inScope })
+  const dispatch = createDispatcher({ db, registry, services, hooks, clock, logger, replies: replyTo((m) => outbox.enqueue(m)), inScope, shared: sharedDb?.inbox })
   const groupEvents: GroupEvents = {
     // At login the rooms are only recorded (and bound where the config names them); a room the
     // bot was just added to is announced, as is one where something is said while unbound.
@@ -340,6 +349,7 @@ async function installAssistant(
   const onLogin = (user: Contact) => {
     botNames = [user.name()]
     logger.info({ user: user.name() }, 'logged in')
+    sharedDb?.lease.setAccount(user.id)
     outbox.start(sender)
     if (options.schedule !== false) services.schedule.start()
     const outage = health.up()
@@ -381,7 +391,8 @@ async function installAssistant(
     const { connected, since } = health.state
     const oldest = await db.outboxMessage.findFirst({ where: { status: 'pending' }, orderBy: { createdAt: 'asc' }, select: { createdAt: true } })
     const deaf = !connected && now - since.getTime() > policy.selfCheckMinutes * 60_000
-    const mute = connected && oldest !== null && now - oldest.createdAt.getTime() > policy.selfCheckMinutes * 60_000
+    // (another process sending the outbox, this one's connection is not what holds it up)
+    const mute = connected && outbox.sending && oldest !== null && now - oldest.createdAt.getTime() > policy.selfCheckMinutes * 60_000
     if (!deaf && !mute) {
       restarts = 0
       return
@@ -412,6 +423,7 @@ async function installAssistant(
       // Once: Wechaty's uninstaller and its owner may both ask.
       (stopping ??= (async () => {
         uninstallMessages?.()
+        await dispatch.stop()
         bot.off('error', onError)
         bot.off('login', onLogin)
         bot.off('logout', onLogout)
@@ -457,6 +469,8 @@ export interface CountyStartOptions {
   /** Apply pending migrations first (default true). */
   migrate?: boolean
   schedule?: boolean
+  /** See RenjuAssistantOptions.leaseSeconds. */
+  leaseSeconds?: number
 }
 
 export interface RunningCounty {
@@ -517,6 +531,7 @@ export async function startCounty(options: CountyStartOptions): Promise<RunningC
         logger: logger.child({ township: t.code }),
         migrate: false,
         ...(options.schedule === false ? { schedule: false } : {}),
+        ...(options.leaseSeconds ? { leaseSeconds: options.leaseSeconds } : {}),
         county: { ...(account ? { share: { account, seat } } : {}), ...(t.code === config.host ? { serves } : {}) },
       })
       bot.use(plugin)

@@ -34,6 +34,7 @@ if (loaded.kind === 'county') {
     databaseUrl: env.DATABASE_URL ?? sqliteUrl('data/renju.sqlite'),
     photoDir: env.RENJU_PHOTO_DIR,
     backupDir: env.RENJU_BACKUP_DIR,
+    leaseSeconds: env.RENJU_LEASE_SECONDS,
     puppetFor: ([first]) => servicePuppet({
       ...env,
       WECHATY_PUPPET_SERVICE_TOKEN: first!.token ?? env.WECHATY_PUPPET_SERVICE_TOKEN!,
@@ -53,6 +54,7 @@ if (loaded.kind === 'county') {
     backupDir: env.RENJU_BACKUP_DIR,
     puppet: choice.puppet,
     logger,
+    leaseSeconds: env.RENJU_LEASE_SECONDS,
   }))
   stopOnSignal(assistant.stop)
 } else {

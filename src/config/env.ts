@@ -31,6 +31,8 @@ const envSchema = z.object({
   RENJU_SANDBOX_PORT: z.coerce.number<string>().int('RENJU_SANDBOX_PORT 应为端口号，例如 8788').min(0).max(65535, 'RENJU_SANDBOX_PORT 应为 0–65535').default(8788),
   /** Sandbox only: the address the browser sandbox listens on; a local tool, so loopback by default. */
   RENJU_SANDBOX_HOST: z.string().min(1).default('127.0.0.1'),
+  /** PostgreSQL shared by several processes: seconds a dead process's sending lease and messages wait before another takes them. */
+  RENJU_LEASE_SECONDS: z.coerce.number<string>().positive('RENJU_LEASE_SECONDS 应为正数（秒），例如 30').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 }).superRefine((env, ctx) => {
   if (env.WECHATY_PUPPET === 'wechaty-puppet-service' && !env.WECHATY_PUPPET_SERVICE_TOKEN) {

@@ -16,6 +16,11 @@
 //   sooner": FIFO is fair (a busy group cannot starve another), and the pacing lost is small (a group
 //   switch costs 3–5 s against 3 s within a group, and 20 a minute is one every 3 s anyway).
 //
+// Several processes on one PostgreSQL database: only the holder of the sending lease sends (see
+// lease.ts). It reads the pending rows again every `pollMs`, as other processes store replies too,
+// and takes its pacing memory from the sent rows when it takes the lease over. Without a lease
+// (SQLite: one process per file) the loop is the only sender and nothing is polled.
+//
 // Delivery is at least once: a crash after WeChat accepted a message but before it was marked sent
 // re-sends that one message after the restart. Avoiding it would need the puppet to dedupe, which it
 // cannot; one repeated message after a crash is accepted.
@@ -25,6 +30,7 @@ import type { Database } from '../db/index.ts'
 import type { Logger } from '../log.ts'
 import type { Notifier, OutgoingFile } from '../outgoing.ts'
 import type { Clock } from '../time.ts'
+import type { SendingLease } from './lease.ts'
 
 export const PRIORITY = { reply: 0, notice: 1, post: 2 } as const
 
@@ -125,6 +131,19 @@ export class Outbox implements Notifier {
   private readonly logger: Logger
   private readonly random: () => number
   private readonly timers: Timers
+  /** Set where other processes may send too (PostgreSQL): only its holder sends. */
+  private readonly lease: SendingLease | undefined
+  /** How often the holder reads the pending rows again (others' replies), and a non-holder asks for the lease. */
+  private readonly pollMs: number
+  private holding = false
+  private heldAt = 0
+  /**
+   * When this process last renewed and asked for the lease, and last read the pending rows: by
+   * the machine's steady time, as polling must go on while a test's clock stands still.
+   */
+  private askedAt = -Infinity
+  private loadedAt = -Infinity
+  private renewer: ReturnType<typeof setInterval> | undefined
 
   /** Mirror of the pending rows (loaded at start, added to by enqueue); the database stays the truth. */
   private readonly pending = new Map<number, PendingMeta>()
@@ -147,13 +166,15 @@ export class Outbox implements Notifier {
   private wakeSleeper: (() => void) | undefined
   private idleWaiters: (() => void)[] = []
 
-  constructor(deps: { db: Database; clock: Clock; pacing: Pacing; logger: Logger; random?: () => number; timers?: Timers }) {
+  constructor(deps: { db: Database; clock: Clock; pacing: Pacing; logger: Logger; random?: () => number; timers?: Timers; lease?: SendingLease; pollMs?: number }) {
     this.db = deps.db
     this.clock = deps.clock
     this.pacing = deps.pacing
     this.logger = deps.logger
     this.random = deps.random ?? Math.random
     this.timers = deps.timers ?? globalTimers
+    this.lease = deps.lease
+    this.pollMs = deps.pollMs ?? 1000
   }
 
   /** Stores the message (status pending) and wakes the sending loop; resolves with its id once stored. */
@@ -192,6 +213,11 @@ export class Outbox implements Notifier {
     const generation = ++this.generation
     // A loop still finishing a delivery after stop() ends first; the new one starts after it.
     this.loop = this.loop.then(() => this.run(generation))
+    if (this.lease && !this.renewer) {
+      // Renewed apart from the loop, which may be waiting on a slow delivery.
+      this.renewer = setInterval(() => void this.renew(), this.lease.times.renewMs)
+      this.renewer.unref()
+    }
   }
 
   /** Stops the loop (e.g. on logout/stop); pending messages stay pending in the database. Resolves when an in-progress delivery finished. */
@@ -199,8 +225,20 @@ export class Outbox implements Notifier {
     this.running = false
     this.generation++
     this.wake()
+    clearInterval(this.renewer)
+    this.renewer = undefined
     await this.loop
+    if (this.lease && this.holding) {
+      this.holding = false
+      // Another process may take over at once rather than after the lease expired.
+      await this.lease.release().catch((err: unknown) => this.logger.warn({ err }, 'outbox: could not release the sending lease'))
+    }
     this.releaseIdle()
+  }
+
+  /** Whether this process sends the outbox: it holds the sending lease, or there is none (SQLite). */
+  get sending(): boolean {
+    return this.running && (!this.lease || this.holding)
   }
 
   /** For /状态 and tests: counts by status, and when the next send may happen. */
@@ -242,7 +280,8 @@ export class Outbox implements Notifier {
   }
 
   private stored(messages: PendingMeta[]): void {
-    for (const m of messages) this.pending.set(m.id, m)
+    // A process that does not hold the lease does not send: the holder reads the rows.
+    if (!this.lease || this.holding) for (const m of messages) this.pending.set(m.id, m)
     if (messages.length > 0) this.wake()
   }
 
@@ -255,18 +294,26 @@ export class Outbox implements Notifier {
       this.woken = false
       let wakeAt: number | undefined
       try {
-        if (!loaded) {
+        const now = this.clock().getTime()
+        if (this.lease && !this.holding && performance.now() - this.askedAt < this.pollMs) {
+          // Not the sender: ask for the lease again in a while, not at every enqueue that wakes the loop.
+          wakeAt = now + this.pollMs - (performance.now() - this.askedAt)
+        } else if (this.lease && !this.holding && !(await this.holdLease())) {
+          wakeAt = now + this.pollMs
+        } else if (!loaded || (this.lease && performance.now() - this.loadedAt >= this.pollMs)) {
           await this.load()
           loaded = true
           continue
+        } else {
+          const { message, at } = this.choose(now)
+          if (message && at !== undefined && at <= now) {
+            // Renewed just before: a delivery starts with a whole lease ahead of it.
+            if (!this.lease || (await this.holdLease())) await this.deliver(message)
+            continue
+          }
+          // The holder looks again for what other processes stored.
+          wakeAt = this.lease ? Math.min(at ?? Infinity, now + this.pollMs) : at
         }
-        const now = this.clock().getTime()
-        const { message, at } = this.choose(now)
-        if (message && at !== undefined && at <= now) {
-          await this.deliver(message)
-          continue
-        }
-        wakeAt = at
       } catch (err) {
         // Never throw out of the loop, never spin: log, and look again a little later.
         this.logger.error({ err }, 'outbox: sending loop error')
@@ -278,12 +325,50 @@ export class Outbox implements Notifier {
     }
   }
 
-  /** Reads the pending rows (left from before a restart, or enqueued before start) and the recent sends for pacing. */
+  /**
+   * Takes or renews the sending lease; on taking it over, forgets what this process knew of the
+   * pending rows and of pacing: another process sent meanwhile, and the database says what.
+   */
+  private async holdLease(): Promise<boolean> {
+    const lease = this.lease!
+    this.askedAt = performance.now()
+    const held = await lease.hold()
+    if (held && !this.holding) {
+      this.logger.info({ holder: lease.holder }, 'outbox: took the sending lease')
+      this.pending.clear()
+      this.lastByConversation.clear()
+      this.last = undefined
+      this.recent = []
+      this.seeded = false
+      this.loadedAt = -Infinity
+    } else if (!held) {
+      if (this.holding) this.logger.warn({ holder: lease.holder }, 'outbox: lost the sending lease to another process')
+      this.pending.clear()
+    }
+    this.holding = held
+    if (held) this.heldAt = performance.now()
+    return held
+  }
+
+  /** The renewal timer's turn: only a holder renews, and only when the loop has not just done so. */
+  private async renew(): Promise<void> {
+    if (!this.holding || performance.now() - this.heldAt < this.lease!.times.renewMs / 2) return
+    try {
+      await this.holdLease()
+    } catch (err) {
+      this.logger.warn({ err }, 'outbox: could not renew the sending lease')
+    }
+  }
+
+  /** Reads the pending rows (left from before a restart, enqueued before start, or by another process) and the recent sends for pacing. */
   private async load(): Promise<void> {
     const rows = await this.db.outboxMessage.findMany({
       where: { status: 'pending' },
       select: { id: true, conversationId: true, priority: true, notBefore: true, createdAt: true },
     })
+    this.loadedAt = performance.now()
+    // Read afresh: the rows say what is still pending (another process's, a retry's notBefore).
+    if (this.lease) this.pending.clear()
     for (const r of rows) this.pending.set(r.id, { id: r.id, conversationId: r.conversationId, priority: r.priority, notBefore: r.notBefore.getTime(), queuedAt: r.createdAt.getTime() })
     if (this.seeded) return
     this.seeded = true

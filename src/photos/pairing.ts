@@ -61,9 +61,15 @@ export class PhotoPairing {
 
   /** Windows past their time: held changes among them get a reminder, then all are dropped. */
   async sweepExpired(): Promise<(Window & { conversationId: string; talkerId: string })[]> {
-    const rows = await this.db.photoWindow.findMany({ where: { expiresAt: { lte: this.now() } } })
-    if (rows.length > 0) await this.db.photoWindow.deleteMany({ where: { expiresAt: { lte: this.now() } } })
-    return rows.map((row) => ({ ...toWindow(row), conversationId: row.conversationId, talkerId: row.talkerId }))
+    const now = this.now()
+    const rows = await this.db.photoWindow.findMany({ where: { expiresAt: { lte: now } } })
+    // Each one deleted on its own: a window another process swept meanwhile is its to remind about, not ours.
+    const swept = []
+    for (const row of rows) {
+      const { count } = await this.db.photoWindow.deleteMany({ where: { conversationId: row.conversationId, talkerId: row.talkerId, expiresAt: { lte: now } } })
+      if (count === 1) swept.push(row)
+    }
+    return swept.map((row) => ({ ...toWindow(row), conversationId: row.conversationId, talkerId: row.talkerId }))
   }
 }
 

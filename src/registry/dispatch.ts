@@ -15,6 +15,7 @@ import { ArgumentError, NeedMore, Suggestion } from './errors.ts'
 import type { Registry } from './registry.ts'
 import { RateLimiter } from './rate-limit.ts'
 import { Inbox, Prompts } from './state.ts'
+import { processId } from '../process-id.ts'
 import type { Quote } from './quote.ts'
 import { cutText, normalizeText, splitCommand, tokenize, wellFormed } from './text.ts'
 
@@ -118,7 +119,33 @@ export interface DispatcherDeps<S extends DispatchServices> {
   hooks: MessageHooks<S>
   clock: Clock
   logger: Logger
+  /** Set where several processes share the database (PostgreSQL); see SharedInbox. */
+  shared?: SharedInbox
 }
+
+/**
+ * Several processes on one database, logged into the same account, each receiving every
+ * message: the one that stores a message first claims and handles it; the others see a
+ * duplicate. Claims are renewed while the process lives, and the rows of one whose claims ran
+ * out (it died) are taken over, once, by another.
+ */
+export interface SharedInbox {
+  /** This process, as claims name it (the same name as on its sending lease). */
+  holder: string
+  /** How long a claim holds without renewal: a dead process's messages wait this long. */
+  ttlMs: number
+  /** How often claims are renewed and dead processes' messages looked for. */
+  renewMs: number
+  /**
+   * Waits, inside a message's transaction, until no other process handles a message of the same
+   * conversation (so two are never handled at once, though their order across processes is
+   * whichever took the lock first).
+   */
+  lockConversation?(db: Database, conversationId: string): Promise<void>
+}
+
+/** The message was taken over (or handled) by another process meanwhile: this handling is rolled back. */
+class NotOurs extends Error {}
 
 export interface Dispatch {
   /**
@@ -136,6 +163,12 @@ export interface Dispatch {
    * (a picture again by its message id). Resolves with how many there were, once queued.
    */
   recover(before: Date, load: (arrival: Arrival) => Promise<IncomingMessage | undefined>): Promise<number>
+  /**
+   * Stops renewing claims and looking for dead processes' messages, and gives up the claims on
+   * messages not handled yet, so another process need not wait for them to run out (shared
+   * databases only; a handling still under way is then rolled back if another takes it over).
+   */
+  stop(): Promise<void>
 }
 
 /** Where replies go: the outbox, before the message is marked handled. */
@@ -160,8 +193,13 @@ export type RunInScope<S> = <T>(work: (scope: MessageScope<S>) => Promise<T>) =>
 const YES = ['是', '是的', '对', '对的', '好', '好的', '行', '可以', '确认', '确定', '嗯', '👌', 'OK', 'ok', '👍']
 const NO = ['不是', '不对', '不', '不用', '取消', '算了', '不要']
 
-export function createDispatcher<S extends DispatchServices>({ db, registry, services, hooks, clock, logger, replies, inScope }: DispatcherDeps<S>): Dispatch {
+export function createDispatcher<S extends DispatchServices>({ db, registry, services, hooks, clock, logger, replies, inScope, shared }: DispatcherDeps<S>): Dispatch {
   const inbox = new Inbox(db)
+  const holder = shared?.holder ?? processId()
+  const claimTtlMs = shared?.ttlMs ?? 60_000
+  const claimUntil = () => new Date(clock().getTime() + claimTtlMs)
+  /** Messages this process has claimed and not finished: their claims are renewed. */
+  const inHand = new Set<string>()
   const { township, policy } = services
   const runInScope: RunInScope<S> = inScope ?? ((work) => work({ db, services, replies }))
   // One conversation's messages are handled in order (a question, then its answer);
@@ -365,13 +403,20 @@ export function createDispatcher<S extends DispatchServices>({ db, registry, ser
     const started = Date.now()
     const finish = async (scope: MessageScope<S>, result: { reply?: Reply; outcome: string }) => {
       if (result.reply) await scope.replies.send(message, result.reply)
-      await new Inbox(scope.db).done(message.id, result.outcome, clock())
+      if (!(await new Inbox(scope.db).done(message.id, result.outcome, clock(), holder))) throw new NotOurs()
       return result
     }
     let handled: { reply?: Reply; outcome: string }
     try {
-      handled = await runInScope(async (scope) => finish(scope, await replyTo(message, receivedAt, scope)))
+      handled = await runInScope(async (scope) => {
+        await shared?.lockConversation?.(scope.db, message.conversationId)
+        return finish(scope, await replyTo(message, receivedAt, scope))
+      })
     } catch (error) {
+      if (error instanceof NotOurs) {
+        logger.info({ messageId: message.id }, 'message handled by another process')
+        return undefined
+      }
       // The command's changes are rolled back; the sender hears a short code, the log has the rest.
       const code = errorCode()
       logger.error({ err: error, messageId: message.id, code }, 'command failed')
@@ -389,11 +434,11 @@ export function createDispatcher<S extends DispatchServices>({ db, registry, ser
       message = await loading
     } catch (err) {
       logger.error({ err, messageId: id }, 'could not load a stored message')
-      await inbox.done(id, 'unreadable', clock())
+      await inbox.done(id, 'unreadable', clock(), holder)
       return undefined
     }
     if (!message) {
-      await inbox.done(id, 'not for the assistant', clock())
+      await inbox.done(id, 'not for the assistant', clock(), holder)
       return undefined
     }
     return handleAccepted({ ...message, text: wellFormed(message.text) }, receivedAt)
@@ -416,6 +461,16 @@ export function createDispatcher<S extends DispatchServices>({ db, registry, ser
     return next
   }
 
+  /** Runs the handling of a claimed message, its claim renewed meanwhile. */
+  async function inHands<T>(messageId: string, work: () => Promise<T>): Promise<T> {
+    inHand.add(messageId)
+    try {
+      return await work()
+    } finally {
+      inHand.delete(messageId)
+    }
+  }
+
   function arrive(arrival: Arrival, load: LoadMessage): Promise<Reply | undefined> {
     const receivedAt = clock()
     // Stored first, before anything is asked of WeChat; a replay within seconds is a duplicate.
@@ -432,7 +487,10 @@ export function createDispatcher<S extends DispatchServices>({ db, registry, ser
         receivedAt,
       },
       policy.duplicateWindowSeconds,
+      { holder, until: new Date(receivedAt.getTime() + claimTtlMs) },
     )
+    // Its claim is renewed from the moment it is stored, while it waits for its turn too.
+    void stored.then((ok) => ok && inHand.add(arrival.id), () => undefined)
     const loading = load()
     // Looked at in the message's turn; until then a failure must not count as unhandled.
     loading.catch(() => undefined)
@@ -441,7 +499,7 @@ export function createDispatcher<S extends DispatchServices>({ db, registry, ser
         logger.info({ messageId: arrival.id, outcome: 'duplicate' }, 'message seen before')
         return undefined
       }
-      return handleLoaded(arrival.id, loading, receivedAt)
+      return inHands(arrival.id, () => handleLoaded(arrival.id, loading, receivedAt))
     })
   }
 
@@ -459,23 +517,27 @@ export function createDispatcher<S extends DispatchServices>({ db, registry, ser
       async () => message,
     )) as Dispatch
   dispatch.arrive = arrive
+  /** A stored row as it arrived. */
+  const arrivalOf = (row: Awaited<ReturnType<Inbox['takeOver']>>[number]): Arrival => ({
+    id: row.messageId,
+    conversationId: row.conversationId,
+    inRoom: row.inRoom,
+    talkerId: row.talkerId,
+    kind: row.kind === 'photo' || row.isPhoto ? 'photo' : row.kind === 'file' || row.kind === 'other' || row.kind === 'recall' ? row.kind : 'text',
+    text: row.isPhoto ? '' : row.text,
+    sentAt: row.sentAt,
+  })
+  let timers: ReturnType<typeof setInterval>[] = []
   dispatch.recover = (before, load) => {
     const queued = (async () => {
-      const rows = await inbox.unhandled(before)
+      // One process per database: what an earlier start left. Shared: what nobody alive holds.
+      const rows = shared ? await inbox.takeOver(clock(), { holder, until: claimUntil() }) : await inbox.claimUnhandled(before, { holder, until: claimUntil() })
       for (const row of rows) {
-        const arrival: Arrival = {
-          id: row.messageId,
-          conversationId: row.conversationId,
-          inRoom: row.inRoom,
-          talkerId: row.talkerId,
-          kind: row.kind === 'photo' || row.isPhoto ? 'photo' : row.kind === 'file' || row.kind === 'other' || row.kind === 'recall' ? row.kind : 'text',
-          text: row.isPhoto ? '' : row.text,
-          sentAt: row.sentAt,
-        }
+        inHand.add(row.messageId)
         const previous = recovered.get(row.conversationId) ?? Promise.resolve()
         const next = previous
           .then(async () => {
-            await handleLoaded(row.messageId, load(arrival), clock())
+            await inHands(row.messageId, () => handleLoaded(row.messageId, load(arrivalOf(row)), clock()))
             logger.info({ messageId: row.messageId }, 'handled after restart')
           })
           .catch((err: unknown) => logger.error({ err, messageId: row.messageId }, 'handling after restart failed'))
@@ -487,7 +549,33 @@ export function createDispatcher<S extends DispatchServices>({ db, registry, ser
       () => undefined,
       () => undefined,
     )
+    if (shared && timers.length === 0) {
+      const renew = () => inbox.renew(holder, [...inHand], claimUntil()).catch((err: unknown) => logger.warn({ err }, 'could not renew message claims'))
+      // While running: the messages of a process that died since, once their claims ran out.
+      let looking = false
+      const takeOver = async () => {
+        // One look at a time: a long one must not overlap the next tick.
+        if (looking) return
+        looking = true
+        await recovering
+        const rows = await inbox.takeOver(clock(), { holder, until: claimUntil() }).finally(() => (looking = false))
+        for (const row of rows) {
+          inHand.add(row.messageId)
+          logger.info({ messageId: row.messageId }, 'taking over a message another process left')
+          void inOrder(row.conversationId, () => inHands(row.messageId, () => handleLoaded(row.messageId, load(arrivalOf(row)), clock()))).catch((err: unknown) =>
+            logger.error({ err, messageId: row.messageId }, 'handling a message taken over failed'),
+          )
+        }
+      }
+      timers = [setInterval(() => void renew(), shared.renewMs), setInterval(() => void takeOver().catch((err: unknown) => logger.error({ err }, 'taking over messages failed')), shared.renewMs)]
+      for (const t of timers) t.unref()
+    }
     return queued
+  }
+  dispatch.stop = async () => {
+    for (const t of timers) clearInterval(t)
+    timers = []
+    if (shared) await inbox.release(holder, [...inHand]).catch((err: unknown) => logger.warn({ err }, 'could not give up message claims'))
   }
   return dispatch
 }

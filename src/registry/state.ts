@@ -1,5 +1,10 @@
 // What the pipeline remembers between messages, in the database so a restart keeps it:
 // which messages were taken in (to handle a redelivered one once) and half-written commands.
+//
+// Claims: a message is handled by the process that claimed it (the one that stored it, or one
+// that took it over), and its "handled" mark is written only while that claim is still its own,
+// in the same transaction as its effects. Several processes on one database (PostgreSQL) renew
+// their claims while they live; a row whose claim ran out is taken over by another.
 import type { Database } from '../db/index.ts'
 
 export interface InboxEntry {
@@ -14,6 +19,12 @@ export interface InboxEntry {
   receivedAt: Date
 }
 
+/** Who holds a claim and until when. */
+export interface Claim {
+  holder: string
+  until: Date
+}
+
 export class Inbox {
   constructor(private readonly db: Database) {}
 
@@ -22,7 +33,7 @@ export class Inbox {
    * providers replay a backlog under new ids) the same words from the same sender in the same
    * conversation sent within `windowSeconds` (0: by id only). Pictures are told apart by id only.
    */
-  async accept(entry: InboxEntry, windowSeconds: number): Promise<boolean> {
+  async accept(entry: InboxEntry, windowSeconds: number, claim?: Claim): Promise<boolean> {
     if (!entry.isPhoto && windowSeconds > 0) {
       const window = windowSeconds * 1000
       const twin = await this.db.inboxMessage.findFirst({
@@ -38,7 +49,7 @@ export class Inbox {
       if (twin) return false
     }
     try {
-      await this.db.inboxMessage.create({ data: entry })
+      await this.db.inboxMessage.create({ data: { ...entry, claimedBy: claim?.holder ?? null, claimedUntil: claim?.until ?? null } })
       return true
     } catch (error) {
       if ((error as { code?: string }).code === 'P2002') return false // unique messageId: seen before
@@ -46,9 +57,46 @@ export class Inbox {
     }
   }
 
-  /** Taken in before `before` and never handled, oldest first. */
-  unhandled(before: Date) {
-    return this.db.inboxMessage.findMany({ where: { handledAt: null, receivedAt: { lt: before } }, orderBy: { receivedAt: 'asc' } })
+  /**
+   * Claims, for `claim.holder`, the messages taken in before `before` and never handled (one
+   * process per database: what an earlier start left), oldest first.
+   */
+  async claimUnhandled(before: Date, claim: Claim) {
+    await this.db.inboxMessage.updateMany({ where: { handledAt: null, receivedAt: { lt: before } }, data: { claimedBy: claim.holder, claimedUntil: claim.until } })
+    return this.db.inboxMessage.findMany({ where: { handledAt: null, receivedAt: { lt: before }, claimedBy: claim.holder }, orderBy: { receivedAt: 'asc' } })
+  }
+
+  /**
+   * Claims, for `claim.holder`, the messages never handled whose claim ran out by `now` (their
+   * process died) or that nobody claimed, oldest first; each is claimed by one process only (the
+   * condition is read again on a concurrent update's result).
+   */
+  async takeOver(now: Date, claim: Claim) {
+    // (spelled with IS NULL: SQL's "not equal" is never true of a null)
+    const free = {
+      handledAt: null,
+      AND: [{ OR: [{ claimedBy: null }, { claimedUntil: null }, { claimedUntil: { lt: now } }] }, { OR: [{ claimedBy: null }, { claimedBy: { not: claim.holder } }] }],
+    }
+    const candidates = await this.db.inboxMessage.findMany({ where: free, orderBy: { receivedAt: 'asc' }, select: { messageId: true } })
+    const taken = []
+    for (const { messageId } of candidates) {
+      const { count } = await this.db.inboxMessage.updateMany({ where: { messageId, ...free }, data: { claimedBy: claim.holder, claimedUntil: claim.until } })
+      if (count === 1) taken.push(messageId)
+    }
+    if (taken.length === 0) return []
+    return this.db.inboxMessage.findMany({ where: { messageId: { in: taken } }, orderBy: { receivedAt: 'asc' } })
+  }
+
+  /** Keeps `holder`'s claims on these messages (still in its hands) until `until`. */
+  async renew(holder: string, messageIds: string[], until: Date): Promise<void> {
+    if (messageIds.length === 0) return
+    await this.db.inboxMessage.updateMany({ where: { messageId: { in: messageIds }, claimedBy: holder, handledAt: null }, data: { claimedUntil: until } })
+  }
+
+  /** Gives `holder`'s claims on these messages up (a clean stop): another process may take them at once. */
+  async release(holder: string, messageIds: string[]): Promise<void> {
+    if (messageIds.length === 0) return
+    await this.db.inboxMessage.updateMany({ where: { messageId: { in: messageIds }, claimedBy: holder, handledAt: null }, data: { claimedUntil: new Date(0) } })
   }
 
   /** A stored message, by its id (a recall names the message it takes back). */
@@ -56,8 +104,13 @@ export class Inbox {
     return this.db.inboxMessage.findUnique({ where: { messageId }, select: { talkerId: true, sentAt: true, text: true } })
   }
 
-  async done(messageId: string, outcome: string, at: Date): Promise<void> {
-    await this.db.inboxMessage.update({ where: { messageId }, data: { handledAt: at, outcome } })
+  /**
+   * Marks it handled, if `holder` still holds its claim: false when another process took it over
+   * (or handled it) meanwhile; then this handling must be rolled back, not committed.
+   */
+  async done(messageId: string, outcome: string, at: Date, holder: string): Promise<boolean> {
+    const { count } = await this.db.inboxMessage.updateMany({ where: { messageId, handledAt: null, claimedBy: holder }, data: { handledAt: at, outcome } })
+    return count === 1
   }
 }
 

@@ -145,8 +145,13 @@ export class Scheduler {
       const rows = (status: string) =>
         newKeys.map((k) => db.scheduledPost.create({ data: { key: keyOf(job, k), job: job.name, period: k.period, target: k.target, dueAt: occurrence, status, createdAt: now } }))
       if (missed) {
-        await db.$transaction(rows('missed'))
-        newlyMissed += newKeys.length
+        try {
+          await db.$transaction(rows('missed'))
+          newlyMissed += newKeys.length
+        } catch (err) {
+          // Another process recorded it first, and reports it.
+          if ((err as { code?: string }).code !== 'P2002') throw err
+        }
         continue
       }
       const { messages, writes = [] } = await plan.render(newKeys)

@@ -1,0 +1,33 @@
+// Several processes on one PostgreSQL database (for load, or a standby), possibly logged into the
+// same WeChat account: what each needs to share the work. One name for this process, on its
+// sending lease and its message claims; the lease times; and a lock that lets one process at a
+// time handle a conversation. (SQLite has one process per file and needs none of it.)
+import type { Database } from './db/index.ts'
+import { leaseTimes, SendingLease } from './outbox/lease.ts'
+import { processId } from './process-id.ts'
+import type { SharedInbox } from './registry/index.ts'
+import type { Clock } from './time.ts'
+
+export interface Sharing {
+  lease: SendingLease
+  /** How often the sender reads the pending rows again (others' replies wait at most this long). */
+  pollMs: number
+  inbox: SharedInbox
+}
+
+/** `seconds`: how long a dead process's sending and messages wait before another takes them (default 30). */
+export function sharing(db: Database, clock: Clock, seconds = 30): Sharing {
+  const holder = processId()
+  const times = leaseTimes(seconds)
+  return {
+    lease: new SendingLease({ db, clock, times, holder }),
+    pollMs: Math.min(1000, times.renewMs),
+    inbox: {
+      holder,
+      ttlMs: times.ttlMs,
+      renewMs: times.renewMs,
+      // Held until the message's transaction ends: one conversation is handled by one process at a time.
+      lockConversation: async (tx, conversationId) => void (await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock(hashtext($1))', conversationId)),
+    },
+  }
+}
