@@ -6,13 +6,14 @@
 // reads by aggregation (see records.ts) rather than loading every problem.
 import { describe } from '../campaign/campaign.ts'
 import { formatAmount } from '../campaign/quantity.ts'
-import type { Card, Problem, ProblemChange } from '../db/generated/client.ts'
+import type { Card } from '../db/generated/client.ts'
 import { UserError } from '../errors.ts'
 import type { ExcelFile } from '../export/index.ts'
 import { countsTable, percent, sumCounts, type VillageCounts } from '../ledger/index.ts'
-import { assessmentText, buildAssessment, formulaText, type Assessment, type AssessmentConfig, type ScoreCounts } from '../stats/assessment.ts'
+import { addScoreCounts, assessmentText, buildAssessment, formulaText, type Assessment, type AssessmentConfig } from '../stats/assessment.ts'
 import { addWeekCounts, buildBulletin, bulletinPicture, bulletinText, type Bulletin } from '../stats/bulletin.ts'
 import { COUNTY_LEVEL } from '../stats/level.ts'
+import type { ChangeFacts, ProblemFacts } from '../stats/history.ts'
 import type { Month, Week } from '../stats/periods.ts'
 import type { Clock } from '../time.ts'
 import type { County, CountyTownship } from './county.ts'
@@ -100,14 +101,19 @@ export class CountyFigures {
   /** The county's 周通报 for a week: one row per township. */
   async bulletin(week: Week): Promise<Bulletin> {
     const scope = { from: week.start, to: week.end }
-    const [records, inspections, cleared] = await Promise.all([
-      this.readAll(week),
-      Promise.all(this.county.townships.map((t) => t.campaign.count('巡查', scope))),
-      Promise.all(this.county.townships.map((t) => t.campaign.totals('清运', scope))),
-    ])
-    const { problems, changes, cards, settled } = asTownshipRows(records, settledWeekCounts, addWeekCounts)
+    // Each township's reads one after another (see readPeriod), the townships in parallel.
+    const parts = await Promise.all(
+      this.county.townships.map(async (township) => ({
+        township,
+        records: await readPeriod(township.db, township.township.villageNames, week),
+        inspections: await township.campaign.count('巡查', scope),
+        cleared: await township.campaign.totals('清运', scope),
+      })),
+    )
+    const { problems, changes, cards, settled } = asTownshipRows(parts, settledWeekCounts, addWeekCounts)
+    const inspections = parts.reduce((n, p) => n + p.inspections, 0)
     const clearance = new Map<string, number>()
-    for (const totals of cleared) for (const [figure, value] of totals) clearance.set(figure, (clearance.get(figure) ?? 0) + value)
+    for (const { cleared } of parts) for (const [figure, value] of cleared) clearance.set(figure, (clearance.get(figure) ?? 0) + value)
     return buildBulletin({
       townshipName: this.county.name,
       villages: this.county.townships.map((t) => t.name),
@@ -117,7 +123,7 @@ export class CountyFigures {
       week,
       base: settled,
       level: COUNTY_LEVEL,
-      inspections: inspections.reduce((n, k) => n + k, 0),
+      inspections,
       clearance: clearance.size > 0 ? [describe('清运', [...clearance].map(([figure, value]) => ({ figure, value })), formatAmount)] : [],
     })
   }
@@ -143,10 +149,6 @@ function headline(name: string, all: VillageCounts): string {
   return `📊 ${name}整改统计：汇集问题 ${all.total} 条，已完成整改 ${all.done} 条（已销号 ${all.verified}），未完成 ${all.open} 条，逾期 ${all.overdue} 条，完成率 ${percent(all.rate)}`
 }
 
-function addScoreCounts(to: ScoreCounts, from: ScoreCounts): void {
-  for (const key of Object.keys(to) as (keyof ScoreCounts)[]) to[key] += from[key]
-}
-
 /**
  * The townships' records as one township's whose villages are the townships: each record's
  * village becomes its township's name, and problem ids are shifted past the previous
@@ -156,9 +158,9 @@ function asTownshipRows<C extends object>(
   parts: { township: CountyTownship; records: PeriodRecords }[],
   settledCounts: (s: Settled) => C,
   add: (to: C, from: C) => void,
-): { problems: Problem[]; changes: ProblemChange[]; cards: Card[]; settled: Map<string, C> } {
-  const problems: Problem[] = []
-  const changes: ProblemChange[] = []
+): { problems: ProblemFacts[]; changes: ChangeFacts[]; cards: Card[]; settled: Map<string, C> } {
+  const problems: ProblemFacts[] = []
+  const changes: ChangeFacts[] = []
   const cards: Card[] = []
   const settled = new Map<string, C>()
   let offset = 0

@@ -9,11 +9,12 @@
 //
 // Its history before `start` is one row: the status it had at `start`, which is the status its
 // first row since then moved it from (or its current status when it has none).
-import type { Card, Problem, ProblemChange } from '../db/generated/client.ts'
+import type { Card } from '../db/generated/client.ts'
 import type { Database } from '../db/index.ts'
 import { DONE_STATUSES, STATUS, type Status } from '../ledger/status.ts'
 import { emptyScoreCounts, type ScoreCounts } from '../stats/assessment.ts'
 import { emptyWeekCounts, type WeekCounts } from '../stats/bulletin.ts'
+import type { ChangeFacts, ProblemFacts } from '../stats/history.ts'
 
 export interface Period {
   start: Date
@@ -29,9 +30,9 @@ export interface Settled {
 
 export interface PeriodRecords {
   /** Updated since `start`: moved, or filed, during the period or after it. */
-  problems: Problem[]
+  problems: ProblemFacts[]
   /** Their history rows since `start`, and for those filed before it, the status they had then. */
-  changes: ProblemChange[]
+  changes: ChangeFacts[]
   /** Cards issued during the period. */
   cards: Card[]
   /** Per village, of the given villages only. */
@@ -47,13 +48,14 @@ export async function readPeriod(db: Database, villages: readonly string[], peri
   // Plain scans and GROUP BYs, the villages kept here rather than in SQL: with `village IN (…)`
   // SQLite walks the (village, status) index and looks every row up, three times slower than a
   // scan of the table when, as here, the villages are all of it.
-  const [byStatus, overdue, everyUpdated, since, everyCard] = await Promise.all([
-    db.problem.groupBy({ by: ['village', 'status'], _count: { _all: true } }),
-    db.problem.groupBy({ by: ['village'], where: { status: { notIn: DONE_STATUSES }, deadline: { lt: end } }, _count: { _all: true } }),
-    db.problem.findMany({ where: { updatedAt: { gte: start } } }),
-    db.problemChange.findMany({ where: { at: { gte: start } }, orderBy: { id: 'asc' } }),
-    db.card.findMany({ where: { issuedAt: { gte: start, lt: end } } }),
-  ])
+  // One query at a time: the county reads its townships in parallel, and 20 townships' pools
+  // each opening several connections would pass PostgreSQL's limit (100 by default).
+  const byStatus = await db.problem.groupBy({ by: ['village', 'status'], _count: { _all: true } })
+  const overdue = await db.problem.groupBy({ by: ['village'], where: { status: { notIn: DONE_STATUSES }, deadline: { lt: end } }, _count: { _all: true } })
+  // Only the columns the statistics read: a row's cost is mostly its columns turned into values.
+  const everyUpdated = await db.problem.findMany({ where: { updatedAt: { gte: start } }, select: { id: true, village: true, status: true, deadline: true, createdAt: true, updatedAt: true, completedAt: true, verifiedAt: true } })
+  const since = await db.problemChange.findMany({ where: { at: { gte: start } }, select: { id: true, problemId: true, fromStatus: true, toStatus: true, at: true }, orderBy: { id: 'asc' } })
+  const everyCard = await db.card.findMany({ where: { issuedAt: { gte: start, lt: end } } })
   const updated = everyUpdated.filter((p) => mine.has(p.village))
   const cards = everyCard.filter((c) => mine.has(c.village))
 
@@ -61,7 +63,7 @@ export async function readPeriod(db: Database, villages: readonly string[], peri
   const of = (village: string) => settled.get(village) ?? settled.set(village, { byStatus: new Map(), overdue: 0 }).get(village)!
   for (const row of byStatus) if (mine.has(row.village)) of(row.village).byStatus.set(row.status, row._count._all)
   for (const row of overdue) if (mine.has(row.village)) of(row.village).overdue = row._count._all
-  const loaded = new Map<number, Problem>()
+  const loaded = new Map<number, ProblemFacts>()
   for (const p of updated) {
     loaded.set(p.id, p)
     const s = of(p.village)
@@ -70,12 +72,12 @@ export async function readPeriod(db: Database, villages: readonly string[], peri
   }
 
   const moves = since.filter((c) => loaded.has(c.problemId))
-  const first = new Map<number, ProblemChange>()
+  const first = new Map<number, (typeof moves)[number]>()
   for (const c of moves) if (!first.has(c.problemId)) first.set(c.problemId, c)
   // Ahead of the rows since `start`, so that each problem's rows stay in time order.
-  const atStart: ProblemChange[] = updated
+  const atStart: ChangeFacts[] = updated
     .filter((p) => p.createdAt < start)
-    .map((p) => ({ id: 0, problemId: p.id, action: '期初', fromStatus: null, toStatus: first.has(p.id) ? (first.get(p.id)!.fromStatus ?? STATUS.todo) : p.status, note: null, actorId: '', actorName: '', messageId: null, at: p.createdAt }))
+    .map((p) => ({ id: 0, problemId: p.id, toStatus: first.has(p.id) ? (first.get(p.id)!.fromStatus ?? STATUS.todo) : p.status, at: p.createdAt }))
   return { problems: updated, changes: [...atStart, ...moves], cards, settled }
 }
 

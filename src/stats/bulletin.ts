@@ -16,10 +16,10 @@
 // Problems and cards of villages not in `villages` are left out, so the 全乡 row is the sum of the rows.
 import { useProjectFonts } from '../photos/fonts.ts' // first: sets FONTCONFIG_FILE before any text render
 import sharp from 'sharp'
-import type { Card, Problem, ProblemChange } from '../db/generated/client.ts'
+import type { Card } from '../db/generated/client.ts'
 import { percent } from '../ledger/format.ts'
 import { escapeXml, fitSize, textWidth, truncate } from '../photos/svg-text.ts'
-import { History, isDone, overdueAt } from './history.ts'
+import { History, isDone, overdueAt, type ChangeFacts, type ProblemFacts } from './history.ts'
 import { TOWNSHIP_LEVEL, type Level } from './level.ts'
 import type { Week } from './periods.ts'
 
@@ -28,9 +28,9 @@ export interface BulletinInput {
   /** In config order; the bulletin has one row per village, in this order. */
   villages: string[]
   /** All problems (any time); those filed after the week are ignored. */
-  problems: Problem[]
+  problems: ProblemFacts[]
   /** All history rows (or at least those before the week's end). */
-  changes: ProblemChange[]
+  changes: ChangeFacts[]
   cards: Card[]
   week: Week
   dutyLeader?: string
@@ -71,7 +71,7 @@ export interface VillageWeek {
 export interface Bulletin {
   week: Week
   rows: VillageWeek[]
-  /** village '全乡': the sum of the rows, its rates computed from the sums. */
+  /** Named by the level (全乡, or 全县 for a county): the sum of the rows, its rates computed from the sums. */
   totals: VillageWeek
   redList: string[]
   blackList: { village: string; reason: string }[]
