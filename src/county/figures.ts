@@ -12,7 +12,7 @@ import type { ExcelFile } from '../export/index.ts'
 import { countsTable, percent, sumCounts, type VillageCounts } from '../ledger/index.ts'
 import { addScoreCounts, assessmentText, buildAssessment, formulaText, type Assessment, type AssessmentConfig } from '../stats/assessment.ts'
 import { addWeekCounts, buildBulletin, bulletinPicture, bulletinText, type Bulletin } from '../stats/bulletin.ts'
-import { COUNTY_LEVEL } from '../stats/level.ts'
+import { COUNTY_WORDS } from '../stats/level.ts'
 import type { ChangeFacts, ProblemFacts } from '../stats/history.ts'
 import type { Month, Week } from '../stats/periods.ts'
 import type { Clock } from '../time.ts'
@@ -72,7 +72,7 @@ export class CountyFigures {
       return [headline(named.name, sumCounts(villages, '全乡')), `网格：全乡 ${named.config.grids.length} 个`, '各村整改：', countsTable(villages)].join('\n')
     }
     const townships = (await this.counts()).map((t) => t.total)
-    return [headline(this.county.name, sumCounts(townships, COUNTY_LEVEL.whole)), `${COUNTY_LEVEL.whole} ${townships.length} 个乡镇`, '各乡镇整改：', countsTable(townships)].join('\n')
+    return [headline(this.county.name, sumCounts(townships, COUNTY_WORDS.whole)), `${COUNTY_WORDS.whole} ${townships.length} 个乡镇`, '各乡镇整改：', countsTable(townships)].join('\n')
   }
 
   /** The townships scored for the month by the monthly-assessment formula (see src/stats/assessment.ts). */
@@ -85,7 +85,7 @@ export class CountyFigures {
 
   /** The county's 月考核 of townships, as a WeChat message (the township's has no picture, nor does this). */
   async assessmentText(month: Month): Promise<string> {
-    return assessmentText(await this.assessment(month), this.county.name, this.assessmentConfig, COUNTY_LEVEL)
+    return assessmentText(await this.assessment(month), this.county.name, this.assessmentConfig, COUNTY_WORDS)
   }
 
   /** `/排名`: townships by the month's assessment score, highest first. */
@@ -122,7 +122,7 @@ export class CountyFigures {
       cards,
       week,
       base: settled,
-      level: COUNTY_LEVEL,
+      level: COUNTY_WORDS,
       inspections,
       clearance: clearance.size > 0 ? [describe('清运', [...clearance].map(([figure, value]) => ({ figure, value })), formatAmount)] : [],
     })
@@ -131,7 +131,7 @@ export class CountyFigures {
   /** The county's 周通报 as the bot posts it: text and picture. */
   async bulletinMessage(week: Week): Promise<{ text: string; picture: Buffer }> {
     const b = await this.bulletin(week)
-    return { text: bulletinText(b, this.county.name, COUNTY_LEVEL), picture: await bulletinPicture(b, this.county.name, COUNTY_LEVEL) }
+    return { text: bulletinText(b, this.county.name, COUNTY_WORDS), picture: await bulletinPicture(b, this.county.name, COUNTY_WORDS) }
   }
 
   /** `/导出 统计` at county level: a 全县汇总 sheet, then one sheet per township by village. */

@@ -24,7 +24,7 @@ import type { Card } from '../db/generated/client.ts'
 import type { TownshipConfig } from '../config/schema.ts'
 import { percent } from '../ledger/format.ts'
 import { History, isDone, overdueAt, type ChangeFacts, type ProblemFacts } from './history.ts'
-import { TOWNSHIP_LEVEL, type Level } from './level.ts'
+import { TOWNSHIP_WORDS, type Level } from './level.ts'
 import type { Month } from './periods.ts'
 import { STATUS } from '../ledger/status.ts'
 
@@ -195,7 +195,7 @@ export function formulaText(config: AssessmentConfig): string {
 }
 
 /** The assessment as a WeChat message: ranking, then the villages below the line named. */
-export function assessmentText(a: Assessment, townshipName: string, config?: AssessmentConfig, level: Level = TOWNSHIP_LEVEL): string {
+export function assessmentText(a: Assessment, townshipName: string, config?: AssessmentConfig, level: Level = TOWNSHIP_WORDS): string {
   const lines = [`${townshipName}人居环境整治月考核（${a.month.label}）`]
   if (config) lines.push(`计分：${formulaText(config)}，满分 100，合格线 ${points(a.passLine)} 分`)
   else lines.push(`满分 100，合格线 ${points(a.passLine)} 分`)
