@@ -151,8 +151,9 @@ function headline(name: string, all: VillageCounts): string {
 
 /**
  * The townships' records as one township's whose villages are the townships: each record's
- * village becomes its township's name, and problem ids are shifted past the previous
- * township's, since every township numbers its problems from 1.
+ * village becomes its township's name, and problems are numbered anew across the county, since
+ * every township numbers its own from 1. The records were read for this call alone, so they are
+ * relabelled in place (a county's month is ~100,000 rows: copies cost as much as the walk).
  */
 function asTownshipRows<C extends object>(
   parts: { township: CountyTownship; records: PeriodRecords }[],
@@ -163,15 +164,22 @@ function asTownshipRows<C extends object>(
   const changes: ChangeFacts[] = []
   const cards: Card[] = []
   const settled = new Map<string, C>()
-  let offset = 0
   for (const { township, records } of parts) {
-    let maxId = 0
+    const countyId = new Map<number, number>()
     for (const p of records.problems) {
-      problems.push({ ...p, id: p.id + offset, village: township.name })
-      maxId = Math.max(maxId, p.id)
+      countyId.set(p.id, problems.length)
+      p.id = problems.length
+      p.village = township.name
+      problems.push(p)
     }
-    for (const c of records.changes) changes.push({ ...c, problemId: c.problemId + offset })
-    for (const c of records.cards) cards.push({ ...c, village: township.name })
+    for (const c of records.changes) {
+      c.problemId = countyId.get(c.problemId)!
+      changes.push(c)
+    }
+    for (const c of records.cards) {
+      c.village = township.name
+      cards.push(c)
+    }
     let sum: C | undefined
     for (const s of records.settled.values()) {
       const counts = settledCounts(s)
@@ -179,7 +187,6 @@ function asTownshipRows<C extends object>(
       else sum = counts
     }
     if (sum) settled.set(township.name, sum)
-    offset += maxId + 1
   }
   return { problems, changes, cards, settled }
 }
