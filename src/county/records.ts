@@ -11,7 +11,7 @@
 // first row since then moved it from (or its current status when it has none).
 import type { Card } from '../db/generated/client.ts'
 import type { Database } from '../db/index.ts'
-import { DONE_STATUSES, STATUS, type Status } from '../ledger/status.ts'
+import { DONE_STATUSES, OPEN_STATUSES, STATUS, type Status } from '../ledger/status.ts'
 import { emptyScoreCounts, type ScoreCounts } from '../stats/assessment.ts'
 import { emptyWeekCounts, type WeekCounts } from '../stats/bulletin.ts'
 import type { ChangeFacts, ProblemFacts } from '../stats/history.ts'
@@ -24,7 +24,7 @@ export interface Period {
 /** Problems last updated before the period, per village. */
 export interface Settled {
   byStatus: Map<string, number>
-  /** …of which not done and past their deadline at the period's end. */
+  /** …of which open and past their deadline at the period's end. */
   overdue: number
 }
 
@@ -39,8 +39,6 @@ export interface PeriodRecords {
   settled: Map<string, Settled>
 }
 
-const isDone = (status: string) => DONE_STATUSES.includes(status as Status)
-
 /** The records of `villages` (a township's, from its own database) for the period. */
 export async function readPeriod(db: Database, villages: readonly string[], period: Period): Promise<PeriodRecords> {
   const { start, end } = period
@@ -51,7 +49,8 @@ export async function readPeriod(db: Database, villages: readonly string[], peri
   // One query at a time: the county reads its townships in parallel, and 20 townships' pools
   // each opening several connections would pass PostgreSQL's limit (100 by default).
   const byStatus = await db.problem.groupBy({ by: ['village', 'status'], _count: { _all: true } })
-  const overdue = await db.problem.groupBy({ by: ['village'], where: { status: { notIn: DONE_STATUSES }, deadline: { lt: end } }, _count: { _all: true } })
+  // Open as the Ledger counts overdue (its four statuses): two ranges of the (status, deadline) index.
+  const overdue = await db.problem.groupBy({ by: ['village'], where: { status: { in: OPEN_STATUSES }, deadline: { lt: end } }, _count: { _all: true } })
   // Only the columns the statistics read: a row's cost is mostly its columns turned into values.
   const everyUpdated = await db.problem.findMany({ where: { updatedAt: { gte: start } }, select: { id: true, village: true, status: true, deadline: true, createdAt: true, updatedAt: true, completedAt: true, verifiedAt: true } })
   const since = await db.problemChange.findMany({ where: { at: { gte: start } }, select: { id: true, problemId: true, fromStatus: true, toStatus: true, at: true }, orderBy: { id: 'asc' } })
@@ -68,7 +67,7 @@ export async function readPeriod(db: Database, villages: readonly string[], peri
     loaded.set(p.id, p)
     const s = of(p.village)
     s.byStatus.set(p.status, (s.byStatus.get(p.status) ?? 0) - 1)
-    if (!isDone(p.status) && p.deadline !== null && p.deadline < end) s.overdue--
+    if (OPEN_STATUSES.includes(p.status as Status) && p.deadline !== null && p.deadline < end) s.overdue--
   }
 
   const moves = since.filter((c) => loaded.has(c.problemId))
