@@ -6,13 +6,14 @@
 // reads by aggregation (see records.ts) rather than loading every problem.
 import { describe } from '../campaign/campaign.ts'
 import { formatAmount } from '../campaign/quantity.ts'
-import type { Card, Problem, ProblemChange } from '../db/generated/client.ts'
+import type { Card } from '../db/generated/client.ts'
 import { UserError } from '../errors.ts'
 import type { ExcelFile } from '../export/index.ts'
 import { countsTable, percent, sumCounts, type VillageCounts } from '../ledger/index.ts'
-import { assessmentText, buildAssessment, formulaText, type Assessment, type AssessmentConfig, type ScoreCounts } from '../stats/assessment.ts'
+import { addScoreCounts, assessmentText, buildAssessment, formulaText, type Assessment, type AssessmentConfig } from '../stats/assessment.ts'
 import { addWeekCounts, buildBulletin, bulletinPicture, bulletinText, type Bulletin } from '../stats/bulletin.ts'
-import { COUNTY_LEVEL } from '../stats/level.ts'
+import { COUNTY_WORDS } from '../stats/level.ts'
+import type { ChangeFacts, ProblemFacts } from '../stats/history.ts'
 import type { Month, Week } from '../stats/periods.ts'
 import type { Clock } from '../time.ts'
 import type { County, CountyTownship } from './county.ts'
@@ -71,7 +72,7 @@ export class CountyFigures {
       return [headline(named.name, sumCounts(villages, '全乡')), `网格：全乡 ${named.config.grids.length} 个`, '各村整改：', countsTable(villages)].join('\n')
     }
     const townships = (await this.counts()).map((t) => t.total)
-    return [headline(this.county.name, sumCounts(townships, COUNTY_LEVEL.whole)), `${COUNTY_LEVEL.whole} ${townships.length} 个乡镇`, '各乡镇整改：', countsTable(townships)].join('\n')
+    return [headline(this.county.name, sumCounts(townships, COUNTY_WORDS.whole)), `${COUNTY_WORDS.whole} ${townships.length} 个乡镇`, '各乡镇整改：', countsTable(townships)].join('\n')
   }
 
   /** The townships scored for the month by the monthly-assessment formula (see src/stats/assessment.ts). */
@@ -84,7 +85,7 @@ export class CountyFigures {
 
   /** The county's 月考核 of townships, as a WeChat message (the township's has no picture, nor does this). */
   async assessmentText(month: Month): Promise<string> {
-    return assessmentText(await this.assessment(month), this.county.name, this.assessmentConfig, COUNTY_LEVEL)
+    return assessmentText(await this.assessment(month), this.county.name, this.assessmentConfig, COUNTY_WORDS)
   }
 
   /** `/排名`: townships by the month's assessment score, highest first. */
@@ -100,14 +101,19 @@ export class CountyFigures {
   /** The county's 周通报 for a week: one row per township. */
   async bulletin(week: Week): Promise<Bulletin> {
     const scope = { from: week.start, to: week.end }
-    const [records, inspections, cleared] = await Promise.all([
-      this.readAll(week),
-      Promise.all(this.county.townships.map((t) => t.campaign.count('巡查', scope))),
-      Promise.all(this.county.townships.map((t) => t.campaign.totals('清运', scope))),
-    ])
-    const { problems, changes, cards, settled } = asTownshipRows(records, settledWeekCounts, addWeekCounts)
+    // Each township's reads one after another (see readPeriod), the townships in parallel.
+    const parts = await Promise.all(
+      this.county.townships.map(async (township) => ({
+        township,
+        records: await readPeriod(township.db, township.township.villageNames, week),
+        inspections: await township.campaign.count('巡查', scope),
+        cleared: await township.campaign.totals('清运', scope),
+      })),
+    )
+    const { problems, changes, cards, settled } = asTownshipRows(parts, settledWeekCounts, addWeekCounts)
+    const inspections = parts.reduce((n, p) => n + p.inspections, 0)
     const clearance = new Map<string, number>()
-    for (const totals of cleared) for (const [figure, value] of totals) clearance.set(figure, (clearance.get(figure) ?? 0) + value)
+    for (const { cleared } of parts) for (const [figure, value] of cleared) clearance.set(figure, (clearance.get(figure) ?? 0) + value)
     return buildBulletin({
       townshipName: this.county.name,
       villages: this.county.townships.map((t) => t.name),
@@ -116,8 +122,8 @@ export class CountyFigures {
       cards,
       week,
       base: settled,
-      level: COUNTY_LEVEL,
-      inspections: inspections.reduce((n, k) => n + k, 0),
+      level: COUNTY_WORDS,
+      inspections,
       clearance: clearance.size > 0 ? [describe('清运', [...clearance].map(([figure, value]) => ({ figure, value })), formatAmount)] : [],
     })
   }
@@ -125,7 +131,7 @@ export class CountyFigures {
   /** The county's 周通报 as the bot posts it: text and picture. */
   async bulletinMessage(week: Week): Promise<{ text: string; picture: Buffer }> {
     const b = await this.bulletin(week)
-    return { text: bulletinText(b, this.county.name, COUNTY_LEVEL), picture: await bulletinPicture(b, this.county.name, COUNTY_LEVEL) }
+    return { text: bulletinText(b, this.county.name, COUNTY_WORDS), picture: await bulletinPicture(b, this.county.name, COUNTY_WORDS) }
   }
 
   /** `/导出 统计` at county level: a 全县汇总 sheet, then one sheet per township by village. */
@@ -143,33 +149,37 @@ function headline(name: string, all: VillageCounts): string {
   return `📊 ${name}整改统计：汇集问题 ${all.total} 条，已完成整改 ${all.done} 条（已销号 ${all.verified}），未完成 ${all.open} 条，逾期 ${all.overdue} 条，完成率 ${percent(all.rate)}`
 }
 
-function addScoreCounts(to: ScoreCounts, from: ScoreCounts): void {
-  for (const key of Object.keys(to) as (keyof ScoreCounts)[]) to[key] += from[key]
-}
-
 /**
  * The townships' records as one township's whose villages are the townships: each record's
- * village becomes its township's name, and problem ids are shifted past the previous
- * township's, since every township numbers its problems from 1.
+ * village becomes its township's name, and problems are numbered anew across the county, since
+ * every township numbers its own from 1. The records were read for this call alone, so they are
+ * relabelled in place (a county's month is ~100,000 rows: copies cost as much as the walk).
  */
 function asTownshipRows<C extends object>(
   parts: { township: CountyTownship; records: PeriodRecords }[],
   settledCounts: (s: Settled) => C,
   add: (to: C, from: C) => void,
-): { problems: Problem[]; changes: ProblemChange[]; cards: Card[]; settled: Map<string, C> } {
-  const problems: Problem[] = []
-  const changes: ProblemChange[] = []
+): { problems: ProblemFacts[]; changes: ChangeFacts[]; cards: Card[]; settled: Map<string, C> } {
+  const problems: ProblemFacts[] = []
+  const changes: ChangeFacts[] = []
   const cards: Card[] = []
   const settled = new Map<string, C>()
-  let offset = 0
   for (const { township, records } of parts) {
-    let maxId = 0
+    const countyId = new Map<number, number>()
     for (const p of records.problems) {
-      problems.push({ ...p, id: p.id + offset, village: township.name })
-      maxId = Math.max(maxId, p.id)
+      countyId.set(p.id, problems.length)
+      p.id = problems.length
+      p.village = township.name
+      problems.push(p)
     }
-    for (const c of records.changes) changes.push({ ...c, problemId: c.problemId + offset })
-    for (const c of records.cards) cards.push({ ...c, village: township.name })
+    for (const c of records.changes) {
+      c.problemId = countyId.get(c.problemId)!
+      changes.push(c)
+    }
+    for (const c of records.cards) {
+      c.village = township.name
+      cards.push(c)
+    }
     let sum: C | undefined
     for (const s of records.settled.values()) {
       const counts = settledCounts(s)
@@ -177,7 +187,6 @@ function asTownshipRows<C extends object>(
       else sum = counts
     }
     if (sum) settled.set(township.name, sum)
-    offset += maxId + 1
   }
   return { problems, changes, cards, settled }
 }

@@ -20,11 +20,11 @@
 // rounded to one decimal (all weights 0 → the four parts weigh equally). Each part is 0..1, so
 // the score is 0..100 whatever the weights add up to. Rank: by score, highest first; equal
 // (rounded) scores share a rank and the next rank skips (1, 2, 2, 4). belowLine: score < passLine.
-import type { Card, Problem, ProblemChange } from '../db/generated/client.ts'
+import type { Card } from '../db/generated/client.ts'
 import type { TownshipConfig } from '../config/schema.ts'
 import { percent } from '../ledger/format.ts'
-import { History, isDone, overdueAt } from './history.ts'
-import { TOWNSHIP_LEVEL, type Level } from './level.ts'
+import { History, isDone, overdueAt, type ChangeFacts, type ProblemFacts } from './history.ts'
+import { TOWNSHIP_WORDS, type Level } from './level.ts'
 import type { Month } from './periods.ts'
 import { STATUS } from '../ledger/status.ts'
 
@@ -33,8 +33,8 @@ export type AssessmentConfig = TownshipConfig['assessment']
 export interface AssessmentInput {
   /** In config order (the order ties are listed in). */
   villages: string[]
-  problems: Problem[]
-  changes: ProblemChange[]
+  problems: ProblemFacts[]
+  changes: ChangeFacts[]
   cards: Card[]
   month: Month
   config: AssessmentConfig
@@ -90,6 +90,10 @@ export interface Assessment {
 
 export const emptyScoreCounts = (): ScoreCounts => ({ total: 0, done: 0, verified: 0, overdue: 0, completed: 0, onTime: 0, yellow: 0, red: 0 })
 
+export function addScoreCounts(to: ScoreCounts, from: ScoreCounts): void {
+  for (const key of Object.keys(to) as (keyof ScoreCounts)[]) to[key] += from[key]
+}
+
 /** The four parts from the counts (see the formula at the top of the file). */
 export function scoreParts(c: ScoreCounts, config: AssessmentConfig): ScoreParts {
   return {
@@ -137,7 +141,7 @@ export function buildAssessment(input: AssessmentInput): Assessment {
   for (const village of input.villages) if (!counts.has(village)) counts.set(village, emptyScoreCounts())
   for (const [village, base] of input.base ?? []) {
     const c = counts.get(village)
-    if (c) for (const key of Object.keys(c) as (keyof ScoreCounts)[]) c[key] += base[key]
+    if (c) addScoreCounts(c, base)
   }
 
   const problems = input.problems.filter((p) => counts.has(p.village))
@@ -191,7 +195,7 @@ export function formulaText(config: AssessmentConfig): string {
 }
 
 /** The assessment as a WeChat message: ranking, then the villages below the line named. */
-export function assessmentText(a: Assessment, townshipName: string, config?: AssessmentConfig, level: Level = TOWNSHIP_LEVEL): string {
+export function assessmentText(a: Assessment, townshipName: string, config?: AssessmentConfig, level: Level = TOWNSHIP_WORDS): string {
   const lines = [`${townshipName}人居环境整治月考核（${a.month.label}）`]
   if (config) lines.push(`计分：${formulaText(config)}，满分 100，合格线 ${points(a.passLine)} 分`)
   else lines.push(`满分 100，合格线 ${points(a.passLine)} 分`)

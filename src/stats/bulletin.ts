@@ -16,11 +16,11 @@
 // Problems and cards of villages not in `villages` are left out, so the 全乡 row is the sum of the rows.
 import { useProjectFonts } from '../photos/fonts.ts' // first: sets FONTCONFIG_FILE before any text render
 import sharp from 'sharp'
-import type { Card, Problem, ProblemChange } from '../db/generated/client.ts'
+import type { Card } from '../db/generated/client.ts'
 import { percent } from '../ledger/format.ts'
 import { escapeXml, fitSize, textWidth, truncate } from '../photos/svg-text.ts'
-import { History, isDone, overdueAt } from './history.ts'
-import { TOWNSHIP_LEVEL, type Level } from './level.ts'
+import { History, isDone, overdueAt, type ChangeFacts, type ProblemFacts } from './history.ts'
+import { TOWNSHIP_WORDS, type Level } from './level.ts'
 import type { Week } from './periods.ts'
 
 export interface BulletinInput {
@@ -28,9 +28,9 @@ export interface BulletinInput {
   /** In config order; the bulletin has one row per village, in this order. */
   villages: string[]
   /** All problems (any time); those filed after the week are ignored. */
-  problems: Problem[]
+  problems: ProblemFacts[]
   /** All history rows (or at least those before the week's end). */
-  changes: ProblemChange[]
+  changes: ChangeFacts[]
   cards: Card[]
   week: Week
   dutyLeader?: string
@@ -71,7 +71,7 @@ export interface VillageWeek {
 export interface Bulletin {
   week: Week
   rows: VillageWeek[]
-  /** village '全乡': the sum of the rows, its rates computed from the sums. */
+  /** Named by the level (全乡, or 全县 for a county): the sum of the rows, its rates computed from the sums. */
   totals: VillageWeek
   redList: string[]
   blackList: { village: string; reason: string }[]
@@ -149,7 +149,7 @@ export function buildBulletin(input: BulletinInput): Bulletin {
   const rows = villages.map((village) => toRow(village, counters.get(village)!))
   const sum = emptyWeekCounts()
   for (const village of villages) addWeekCounts(sum, counters.get(village)!)
-  const totals = toRow((input.level ?? TOWNSHIP_LEVEL).whole, sum)
+  const totals = toRow((input.level ?? TOWNSHIP_WORDS).whole, sum)
 
   const order = new Map(villages.map((v, i) => [v, i]))
   const redList = rows
@@ -208,7 +208,7 @@ function villageLine(r: VillageWeek): string {
 }
 
 /** The bulletin as a WeChat message. */
-export function bulletinText(b: Bulletin, townshipName: string, level: Level = TOWNSHIP_LEVEL): string {
+export function bulletinText(b: Bulletin, townshipName: string, level: Level = TOWNSHIP_WORDS): string {
   const t = b.totals
   const rowOf = new Map(b.rows.map((r) => [r.village, r]))
   const lines = [
@@ -262,7 +262,7 @@ const GREY = '#6b716b'
 export const BULLETIN_LAYOUT = { width: W, margin: M, tableTop: TABLE_TOP, headerHeight: HEAD_H, rowHeight: ROW_H } as const
 
 /** The bulletin as a ~1080 px wide PNG: table and completion-rate chart. */
-export async function bulletinPicture(b: Bulletin, townshipName: string, level: Level = TOWNSHIP_LEVEL): Promise<Buffer> {
+export async function bulletinPicture(b: Bulletin, townshipName: string, level: Level = TOWNSHIP_WORDS): Promise<Buffer> {
   const family = useProjectFonts()
   const { svg } = bulletinSvg(b, townshipName, family, level)
   // At sharp's default 72 dpi one SVG unit is one pixel: the PNG is W × height.
@@ -274,7 +274,7 @@ export async function bulletinPicture(b: Bulletin, townshipName: string, level: 
 
 interface TextStyle { size: number; weight?: number; colour?: string; anchor?: 'start' | 'middle' | 'end' }
 
-export function bulletinSvg(b: Bulletin, townshipName: string, family: string, level: Level = TOWNSHIP_LEVEL): { svg: string; height: number } {
+export function bulletinSvg(b: Bulletin, townshipName: string, family: string, level: Level = TOWNSHIP_WORDS): { svg: string; height: number } {
   const parts: string[] = []
   const text = (x: number, y: number, content: string, s: TextStyle) =>
     parts.push(

@@ -5,6 +5,12 @@
 import type { Problem, ProblemChange } from '../db/generated/client.ts'
 import { DONE_STATUSES, STATUS } from '../ledger/status.ts'
 
+/** As much of a Problem as the statistics read: what a narrow select loads. */
+export type ProblemFacts = Pick<Problem, 'id' | 'village' | 'status' | 'deadline' | 'createdAt' | 'updatedAt' | 'completedAt' | 'verifiedAt'>
+
+/** As much of a history row as the statistics read. */
+export type ChangeFacts = Pick<ProblemChange, 'id' | 'problemId' | 'toStatus' | 'at'>
+
 /** One status move, as much of a ProblemChange as the statistics read. */
 export interface Move {
   at: Date
@@ -28,9 +34,9 @@ export class History {
   private readonly sparse: Map<number, number> | undefined
   /** A slot's rows are rows[offsets[slot] .. offsets[slot + 1]). */
   private readonly offsets: Int32Array
-  private readonly rows: ProblemChange[]
+  private readonly rows: ChangeFacts[]
 
-  constructor(problems: readonly Problem[], changes: readonly ProblemChange[]) {
+  constructor(problems: readonly ProblemFacts[], changes: readonly ChangeFacts[]) {
     let maxId = -1
     let denseIds = true
     for (const p of problems) {
@@ -61,7 +67,7 @@ export class History {
     }
     for (let s = 0; s < slots; s++) offsets[s + 1]! += offsets[s]!
     const next = offsets.slice(0, slots)
-    const rows = new Array<ProblemChange>(offsets[slots]!)
+    const rows = new Array<ChangeFacts>(offsets[slots]!)
     for (let k = 0; k < changes.length; k++) {
       const slot = slotOfRow[k]!
       if (slot >= 0) rows[next[slot]!++] = changes[k]!
@@ -96,7 +102,7 @@ export class History {
    * own timestamps: 待整改 from createdAt, 已完成 at completedAt, 已销号 at verifiedAt, else its
    * current status from updatedAt.
    */
-  view(p: Problem, start: Date, end: Date): PeriodView {
+  view(p: ProblemFacts, start: Date, end: Date): PeriodView {
     const slot = this.slotOf(p.id)
     const from = slot >= 0 ? this.offsets[slot]! : 0
     const to = slot >= 0 ? this.offsets[slot + 1]! : 0
@@ -119,13 +125,13 @@ export interface PeriodView {
   verified: boolean
 }
 
-function before(a: ProblemChange, b: ProblemChange): boolean {
+function before(a: ChangeFacts, b: ChangeFacts): boolean {
   const ta = a.at.getTime()
   const tb = b.at.getTime()
   return ta < tb || (ta === tb && a.id < b.id)
 }
 
-function rebuiltMoves(p: Problem): Move[] {
+function rebuiltMoves(p: ProblemFacts): Move[] {
   const moves: Move[] = [{ at: p.createdAt, toStatus: STATUS.todo }]
   if (p.completedAt) moves.push({ at: p.completedAt, toStatus: STATUS.done })
   if (p.verifiedAt) moves.push({ at: p.verifiedAt, toStatus: STATUS.verified })
@@ -133,7 +139,7 @@ function rebuiltMoves(p: Problem): Move[] {
   return moves
 }
 
-function walk(p: Problem, moves: readonly Move[], from: number, to: number, s: number, e: number): PeriodView {
+function walk(p: ProblemFacts, moves: readonly Move[], from: number, to: number, s: number, e: number): PeriodView {
   const created = p.createdAt.getTime()
   let current: string = STATUS.todo
   let atStart: string = STATUS.todo
@@ -162,6 +168,6 @@ function walk(p: Problem, moves: readonly Move[], from: number, to: number, s: n
 }
 
 /** Overdue at a boundary: has a deadline before it and is not done there. */
-export function overdueAt(p: Problem, status: string | undefined, at: Date): boolean {
+export function overdueAt(p: Pick<Problem, 'deadline'>, status: string | undefined, at: Date): boolean {
   return status !== undefined && !isDone(status) && p.deadline !== null && p.deadline.getTime() < at.getTime()
 }

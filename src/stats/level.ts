@@ -9,5 +9,5 @@ export interface Level {
   overseer: string
 }
 
-export const TOWNSHIP_LEVEL: Level = { whole: '全乡', unit: '村', overseer: '包村干部' }
-export const COUNTY_LEVEL: Level = { whole: '全县', unit: '乡镇', overseer: '乡镇主要负责同志' }
+export const TOWNSHIP_WORDS: Level = { whole: '全乡', unit: '村', overseer: '包村干部' }
+export const COUNTY_WORDS: Level = { whole: '全县', unit: '乡镇', overseer: '乡镇主要负责同志' }
