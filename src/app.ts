@@ -431,11 +431,23 @@ async function installAssistant(
         clearInterval(checker)
         services.schedule.stop()
         await outbox.stop()
-        await db.$disconnect()
+        await disconnected(db, logger)
       })()),
   }
 }
 
+
+/**
+ * Closes the database, waiting at most 5 s: a PostgreSQL connection the server dropped (a restart,
+ * the network) can stay in pg's pool, and closing it never settles.
+ */
+async function disconnected(db: Database, logger: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), 5000)))
+  const outcome = await Promise.race([db.$disconnect(), late])
+  clearTimeout(timer)
+  if (outcome === 'late') logger.warn('database connections did not close within 5 s (a dropped PostgreSQL connection); stopping anyway')
+}
 
 /** Builds a bot on `options.puppet` with the assistant installed, and starts it. */
 export async function startAssistant(options: AssistantOptions): Promise<RunningAssistant> {

@@ -25,6 +25,7 @@
 // re-sends that one message after the restart. Avoiding it would need the puppet to dedupe, which it
 // cannot; one repeated message after a crash is accepted.
 import type { TownshipConfig } from '../config/schema.ts'
+import { untilReachable } from '../db/unreachable.ts'
 import type { Prisma } from '../db/generated/client.ts'
 import type { Database } from '../db/index.ts'
 import type { Logger } from '../log.ts'
@@ -469,7 +470,13 @@ export class Outbox implements Notifier {
       // Forget it before writing: should the write fail, it must not be sent twice by this process.
       this.pending.delete(row.id)
       try {
-        await this.db.outboxMessage.update({ where: { id: row.id }, data: { status: 'sent', sentAt: now, attempts, sentMessageId } })
+        // With the database out of reach the mark waits for it (nothing else can be sent meanwhile):
+        // a row still pending would be read again and sent twice.
+        await untilReachable(
+          () => this.db.outboxMessage.update({ where: { id: row.id }, data: { status: 'sent', sentAt: now, attempts, sentMessageId } }),
+          (err, attempt, delayMs) => this.logger.warn({ err, id: row.id, attempt, retryInMs: delayMs }, 'outbox: database out of reach, the sent mark waits'),
+          () => !this.running,
+        )
       } catch (err) {
         this.logger.error({ err, id: row.id }, 'outbox: sent, but could not mark it sent (it may be sent again after a restart)')
       }

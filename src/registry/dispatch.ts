@@ -3,6 +3,7 @@
 import type { Clock } from '../time.ts'
 import { formatTime } from '../time.ts'
 import type { Database } from '../db/index.ts'
+import { untilReachable } from '../db/unreachable.ts'
 import type { Actor, Conversation } from '../config/township.ts'
 import { Township } from '../config/township.ts'
 import { UserError } from '../errors.ts'
@@ -408,10 +409,15 @@ export function createDispatcher<S extends DispatchServices>({ db, registry, ser
     }
     let handled: { reply?: Reply; outcome: string }
     try {
-      handled = await runInScope(async (scope) => {
-        await shared?.lockConversation?.(scope.db, message.conversationId)
-        return finish(scope, await replyTo(message, receivedAt, scope))
-      })
+      // Rolled back whole when the database drops out mid-way: tried again, not answered with an error.
+      handled = await untilReachable(
+        () =>
+          runInScope(async (scope) => {
+            await shared?.lockConversation?.(scope.db, message.conversationId)
+            return finish(scope, await replyTo(message, receivedAt, scope))
+          }),
+        (err, attempt, delayMs) => logger.warn({ err, messageId: message.id, attempt, retryInMs: delayMs }, 'database out of reach: the message waits to be handled'),
+      )
     } catch (error) {
       if (error instanceof NotOurs) {
         logger.info({ messageId: message.id }, 'message handled by another process')
@@ -474,7 +480,8 @@ export function createDispatcher<S extends DispatchServices>({ db, registry, ser
   function arrive(arrival: Arrival, load: LoadMessage): Promise<Reply | undefined> {
     const receivedAt = clock()
     // Stored first, before anything is asked of WeChat; a replay within seconds is a duplicate.
-    const stored = inbox.accept(
+    // With the database out of reach it is kept here, in its conversation's order, and stored once it is back.
+    const stored = untilReachable(() => inbox.accept(
       {
         messageId: arrival.id,
         conversationId: arrival.conversationId,
@@ -488,7 +495,7 @@ export function createDispatcher<S extends DispatchServices>({ db, registry, ser
       },
       policy.duplicateWindowSeconds,
       { holder, until: new Date(receivedAt.getTime() + claimTtlMs) },
-    )
+    ), (err, attempt, delayMs) => logger.warn({ err, messageId: arrival.id, attempt, retryInMs: delayMs }, 'database out of reach: the message waits to be stored'))
     // Its claim is renewed from the moment it is stored, while it waits for its turn too.
     void stored.then((ok) => ok && inHand.add(arrival.id), () => undefined)
     const loading = load()
