@@ -16,10 +16,10 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import { execFile } from 'node:child_process'
 import { mkdirSync, readdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3'
 import { PrismaPg } from '@prisma/adapter-pg'
 import pg from 'pg'
+import { projectRoot } from '../paths.ts'
 import { PrismaClient } from './generated/client.ts'
 import { PrismaClient as PostgresPrismaClient } from './generated-pg/client.ts'
 
@@ -31,7 +31,6 @@ export type Database = PrismaClient
 export type { Problem, ProblemChange } from './generated/client.ts'
 export type Provider = 'sqlite' | 'postgresql'
 
-const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 
 /** `file:` URL of a SQLite path, relative paths taken from the project root. */
 export function sqliteUrl(path: string): string {
