@@ -17,11 +17,9 @@ import { execFile } from 'node:child_process'
 import { mkdirSync, readdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3'
-import { PrismaPg } from '@prisma/adapter-pg'
-import pg from 'pg'
+import type { PrismaPg } from '@prisma/adapter-pg'
 import { projectRoot } from '../paths.ts'
 import { PrismaClient } from './generated/client.ts'
-import { PrismaClient as PostgresPrismaClient } from './generated-pg/client.ts'
 
 /**
  * The client the whole code uses. Both generated clients have the same model API (one schema);
@@ -76,6 +74,8 @@ function redactIn(text: string, url: string): string {
  * message naming the host (and never the password) rather than a driver's stack.
  */
 export async function checkReachable(url: string, timeoutMs = 5000): Promise<void> {
+  // PostgreSQL's driver and client are loaded only for a PostgreSQL URL: ~0.3 s of a SQLite start.
+  const { default: pg } = await import('pg')
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs })
   client.on('error', () => {})
   try {
@@ -251,7 +251,7 @@ export async function openDatabase(url: string): Promise<Database> {
   const owner = {}
   // Same schema, same model API: the PostgreSQL client is used as the one Database type.
   const db: Database = postgres
-    ? (new PostgresPrismaClient({ adapter: adapted(new PrismaPg({ connectionString: url }), false) }) as unknown as Database)
+    ? await openPostgres(url)
     : new PrismaClient({ adapter: adapted(new PrismaBetterSQLite3({ url }), true) })
   if (!postgres) {
     // WAL: measured here at about 3.7x the writes per second of the default journal.
@@ -259,6 +259,12 @@ export async function openDatabase(url: string): Promise<Database> {
     await db.$queryRawUnsafe('PRAGMA busy_timeout = 5000')
   }
   return refusingStrayStatements(db, owner)
+}
+
+/** The PostgreSQL client, its adapter and driver loaded on first use (see checkReachable). */
+async function openPostgres(url: string): Promise<Database> {
+  const [{ PrismaPg }, { PrismaClient: PostgresPrismaClient }] = await Promise.all([import('@prisma/adapter-pg'), import('./generated-pg/client.ts')])
+  return new PostgresPrismaClient({ adapter: adapted(new PrismaPg({ connectionString: url }), false) }) as unknown as Database
 }
 
 /**

@@ -15,9 +15,9 @@
 //   blackList          villages with overdue problems and no completion this week, most overdue first
 // Problems and cards of villages not in `villages` are left out, so the 全乡 row is the sum of the rows.
 import { useProjectFonts } from '../photos/fonts.ts' // first: sets FONTCONFIG_FILE before any text render
-import sharp from 'sharp'
 import type { Card, Problem, ProblemChange } from '../db/generated/client.ts'
 import { percent } from '../ledger/format.ts'
+import { loadSharp } from '../photos/sharp.ts'
 import { escapeXml, fitSize, textWidth, truncate } from '../photos/svg-text.ts'
 import { History, isDone, overdueAt } from './history.ts'
 import type { Week } from './periods.ts'
@@ -253,6 +253,7 @@ export async function bulletinPicture(b: Bulletin, townshipName: string): Promis
   const family = useProjectFonts()
   const { svg } = bulletinSvg(b, townshipName, family)
   // At sharp's default 72 dpi one SVG unit is one pixel: the PNG is W × height.
+  const sharp = await loadSharp()
   return sharp(Buffer.from(svg), { limitInputPixels: false })
     .flatten({ background: '#ffffff' })
     .png({ compressionLevel: 6 })

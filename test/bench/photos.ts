@@ -138,7 +138,7 @@ function collectGarbage(): void {
 }
 
 async function measure(impl: Impl, inFlight: number, dir: string): Promise<Measured> {
-  configureSharp() // the pipeline applies it on import already; the floor runs with the same settings
+  configureSharp(sharp) // the pipeline applies it when it loads sharp; the floor runs with the same settings
   const bases = readBases(dir)
   const tag = `${impl}-${inFlight}-${process.pid}`
   // Warm up libvips and the JIT, and check the floor makes exactly what the pipeline makes.
