@@ -402,18 +402,8 @@ export async function startAssistant(options: AssistantOptions): Promise<Running
   const bot = WechatyBuilder.build({ name: 'renju-assistant', puppet: options.puppet })
   const plugin = renjuAssistant(options)
   bot.use(plugin)
-  // WeChat is connected to while the database opens (messages meanwhile are held, in order: see
-  // renjuAssistant): the two took turns, about a second each of a start that should answer in 3 s.
-  const starting = bot.start()
-  let assistant: InstalledAssistant
-  try {
-    assistant = await plugin.ready()
-  } catch (err) {
-    await starting.catch(() => undefined)
-    await bot.stop().catch(() => undefined)
-    throw err
-  }
-  await starting
+  const assistant = await plugin.ready()
+  await bot.start()
   return {
     ...assistant,
     bot,
