@@ -34,7 +34,7 @@ const { BOT_ID, startWireTownship } = await import('../support/wire-township.ts'
 quietWechatyLogs('silent')
 
 const root = resolve(import.meta.dirname, '../..')
-const ROUNDS = 3
+const ROUNDS = 5
 const START_TIMEOUT_MS = 60_000
 /** How long a bot idles after its first answer before its memory is read. */
 const IDLE_MS = 10_000
