@@ -15,6 +15,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { execFile } from 'node:child_process'
 import { mkdirSync, readdirSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { dirname, resolve } from 'node:path'
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3'
 import type { PrismaPg } from '@prisma/adapter-pg'
@@ -252,13 +254,34 @@ export async function openDatabase(url: string): Promise<Database> {
   // Same schema, same model API: the PostgreSQL client is used as the one Database type.
   const db: Database = postgres
     ? await openPostgres(url)
-    : new PrismaClient({ adapter: adapted(new PrismaBetterSQLite3({ url }), true) })
+    : new PrismaClient({ adapter: adapted(new PrismaBetterSQLite3({ url }), true), ...QUERY_COMPILER_FROM_FILE })
   if (!postgres) {
     // WAL: measured here at about 3.7x the writes per second of the default journal.
     await db.$queryRawUnsafe('PRAGMA journal_mode = WAL')
     await db.$queryRawUnsafe('PRAGMA busy_timeout = 5000')
   }
   return refusingStrayStatements(db, owner)
+}
+
+/**
+ * Prisma's SQLite query compiler is WebAssembly shipped as base64 in a JavaScript module, and an
+ * import keeps that text twice for the life of the process (the module's source and its exported
+ * string): 4.8 MB of an idle assistant (test/bench/start.ts). Read as a file, the text is garbage
+ * once decoded. Given through `__internal.configOverride`, the hook Prisma's client takes for its
+ * generated config (not in its types); the runtime asks for the module once per process.
+ */
+const QUERY_COMPILER_FROM_FILE = {
+  __internal: {
+    configOverride: (config: { compilerWasm?: { getQueryCompilerWasmModule(): Promise<WebAssembly.Module> } }) =>
+      config.compilerWasm ? { ...config, compilerWasm: { ...config.compilerWasm, getQueryCompilerWasmModule: readQueryCompiler } } : config,
+  },
+} as object
+
+async function readQueryCompiler(): Promise<WebAssembly.Module> {
+  const file = createRequire(import.meta.url).resolve('@prisma/client/runtime/query_compiler_bg.sqlite.wasm-base64.mjs')
+  const base64 = /"([A-Za-z0-9+/=]+)"/.exec(await readFile(file, 'latin1'))?.[1]
+  if (!base64) throw new Error(`no base64 WebAssembly in ${file}`)
+  return new WebAssembly.Module(Buffer.from(base64, 'base64'))
 }
 
 /** The PostgreSQL client, its adapter and driver loaded on first use (see checkReachable). */
