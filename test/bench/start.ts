@@ -34,10 +34,10 @@ const { BOT_ID, startWireTownship } = await import('../support/wire-township.ts'
 quietWechatyLogs('silent')
 
 const root = resolve(import.meta.dirname, '../..')
-const ROUNDS = 5
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
 const START_TIMEOUT_MS = 60_000
 /** How long a bot idles after its first answer before its memory is read. */
-const IDLE_MS = 10_000
+const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 10_000)
 const START_TARGET_S = 3
 const IDLE_TARGET = 1.2
 const GROUP = '卫华村人居环境群'
