@@ -7,7 +7,8 @@ import { dirname } from 'node:path'
 import { defineConfig } from 'prisma/config'
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3'
 import pg from 'pg'
-import { postgresAdapter } from './src/db/postgres-url.ts'
+import { PrismaPg } from '@prisma/adapter-pg'
+import { postgresAdapterArguments } from './src/db/postgres-url.ts'
 
 // The schema's datasource reads DATABASE_URL; give the CLI the same default as the app.
 process.env.DATABASE_URL ??= 'file:./data/renju.sqlite'
@@ -38,6 +39,6 @@ export default defineConfig({
   async adapter() {
     // The CLI never closes its pool: a short idle timeout lets it exit once done (with the engine's own
     // 10 s timer unref'd by prisma/cli-preload.cjs; each alone still leaves a 10 s wait).
-    return postgres ? postgresAdapter(url, { idleTimeoutMillis: 100 }) : new PrismaBetterSQLite3({ url })
+    return postgres ? new PrismaPg(...postgresAdapterArguments(url, { idleTimeoutMillis: 100 })) : new PrismaBetterSQLite3({ url })
   },
 })

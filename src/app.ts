@@ -1,6 +1,5 @@
 // Builds the running assistant from its parts: database, township, ledger, commands, bot.
 import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { WechatyBuilder, type Contact, type Message, type Wechaty, type WechatyPlugin } from 'wechaty'
 import { commands } from '../commands/index.ts'
 import { assistantPlugin, type GroupEvents } from './bot/assistant.ts'
@@ -38,8 +37,8 @@ import { createPhotoIntake } from './workflow/photo-intake.ts'
 import { Reports } from './reports/reports.ts'
 import { sweepPhotoWindows } from './workflow/photo-reminders.ts'
 import { formatDateTime, systemClock, type Clock } from './time.ts'
+import { projectRoot } from './paths.ts'
 
-const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 
 type Puppet = NonNullable<Parameters<typeof WechatyBuilder.build>[0]>['puppet']
 

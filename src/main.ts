@@ -8,7 +8,6 @@ import { sqliteUrl } from './db/index.ts'
 import { createLogger } from './log.ts'
 import type { Sandbox } from './sandbox/sandbox.ts'
 import type { TownshipConfig } from './config/schema.ts'
-import { startWebSandbox } from './sandbox/server.ts'
 
 const env = readEnvironment()
 const choice = choosePuppet(env)
@@ -68,6 +67,8 @@ if (loaded.kind === 'county') {
   if (databaseUrl === (env.DATABASE_URL?.startsWith('file:') ? sqliteUrl(env.DATABASE_URL.slice('file:'.length)) : sqliteUrl('data/renju.sqlite'))) {
     throw new Error(`RENJU_SANDBOX_DB（${sandboxDb}）指向正式数据库：沙盒每次启动都会清空它的数据库，请换一个文件`)
   }
+  // Loaded here: the mock WeChat, the web server and the page cost a start on real WeChat ~0.5 s and ~16 MB.
+  const { startWebSandbox } = await import('./sandbox/server.ts')
   const web = await startWebSandbox({
     config,
     databaseUrl,

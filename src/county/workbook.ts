@@ -39,7 +39,7 @@ function sheetName(name: string, taken: Set<string>): string {
 }
 
 export async function countyWorkbook(countyName: string, townships: TownshipCounts[], now: Date): Promise<ExcelFile> {
-  const wb = workbook(now, `${countyName}人居环境整治统计`)
+  const wb = await workbook(now, `${countyName}人居环境整治统计`)
   const taken = new Set([SUMMARY_SHEET])
   countsSheet(newSheet(wb, SUMMARY_SHEET, `${countyName}人居环境整治统计汇总（${day(now)}）`), '乡镇', townships.map((t) => t.total), '全县合计', now)
   for (const t of townships) {

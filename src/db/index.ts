@@ -15,14 +15,14 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { execFile } from 'node:child_process'
 import { mkdirSync, readdirSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3'
 import type { PrismaPg } from '@prisma/adapter-pg'
-import pg from 'pg'
-import { postgresAdapter, postgresConnection, withSchema } from './postgres-url.ts'
+import { projectRoot } from '../paths.ts'
+import { postgresAdapterArguments, postgresConnection, withSchema } from './postgres-url.ts'
 import { PrismaClient } from './generated/client.ts'
-import { PrismaClient as PostgresPrismaClient } from './generated-pg/client.ts'
 
 /**
  * The client the whole code uses. Both generated clients have the same model API (one schema);
@@ -33,7 +33,6 @@ export type { Problem, ProblemChange } from './generated/client.ts'
 export type Provider = 'sqlite' | 'postgresql'
 export { withSchema } from './postgres-url.ts'
 
-const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 
 /** `file:` URL of a SQLite path, relative paths taken from the project root. */
 export function sqliteUrl(path: string): string {
@@ -88,6 +87,8 @@ function redactIn(text: string, url: string): string {
  * message naming the host (and never the password) rather than a driver's stack.
  */
 export async function checkReachable(url: string, timeoutMs = 5000): Promise<void> {
+  // PostgreSQL's driver and client are loaded only for a PostgreSQL URL: ~0.3 s of a SQLite start.
+  const { default: pg } = await import('pg')
   const { connectionString, schema } = postgresConnection(url)
   const client = new pg.Client({ connectionString, connectionTimeoutMillis: timeoutMs })
   client.on('error', () => {})
@@ -278,14 +279,41 @@ export async function openDatabase(url: string): Promise<Database> {
   const owner = {}
   // Same schema, same model API: the PostgreSQL client is used as the one Database type.
   const db: Database = postgres
-    ? (new PostgresPrismaClient({ adapter: adapted(postgresAdapter(url), false) }) as unknown as Database)
-    : new PrismaClient({ adapter: adapted(new PrismaBetterSQLite3({ url }), true) })
+    ? await openPostgres(url)
+    : new PrismaClient({ adapter: adapted(new PrismaBetterSQLite3({ url }), true), ...QUERY_COMPILER_FROM_FILE })
   if (!postgres) {
     // WAL: measured here at about 3.7x the writes per second of the default journal.
     await db.$queryRawUnsafe('PRAGMA journal_mode = WAL')
     await db.$queryRawUnsafe('PRAGMA busy_timeout = 5000')
   }
   return refusingStrayStatements(db, owner)
+}
+
+/**
+ * Prisma's SQLite query compiler is WebAssembly shipped as base64 in a JavaScript module, and an
+ * import keeps that text twice for the life of the process (the module's source and its exported
+ * string): 4.8 MB of an idle assistant (test/bench/start.ts). Read as a file, the text is garbage
+ * once decoded. Given through `__internal.configOverride`, the hook Prisma's client takes for its
+ * generated config (not in its types); the runtime asks for the module once per process.
+ */
+const QUERY_COMPILER_FROM_FILE = {
+  __internal: {
+    configOverride: (config: { compilerWasm?: { getQueryCompilerWasmModule(): Promise<WebAssembly.Module> } }) =>
+      config.compilerWasm ? { ...config, compilerWasm: { ...config.compilerWasm, getQueryCompilerWasmModule: readQueryCompiler } } : config,
+  },
+} as object
+
+async function readQueryCompiler(): Promise<WebAssembly.Module> {
+  const file = createRequire(import.meta.url).resolve('@prisma/client/runtime/query_compiler_bg.sqlite.wasm-base64.mjs')
+  const base64 = /"([A-Za-z0-9+/=]+)"/.exec(await readFile(file, 'latin1'))?.[1]
+  if (!base64) throw new Error(`no base64 WebAssembly in ${file}`)
+  return new WebAssembly.Module(Buffer.from(base64, 'base64'))
+}
+
+/** The PostgreSQL client, its adapter and driver loaded on first use (see checkReachable). */
+async function openPostgres(url: string): Promise<Database> {
+  const [{ PrismaPg }, { PrismaClient: PostgresPrismaClient }] = await Promise.all([import('@prisma/adapter-pg'), import('./generated-pg/client.ts')])
+  return new PostgresPrismaClient({ adapter: adapted(new PrismaPg(...postgresAdapterArguments(url)), false) }) as unknown as Database
 }
 
 /**

@@ -1,6 +1,5 @@
-// PostgreSQL connection settings from a URL. Kept apart from the clients: prisma.config.ts loads
-// it before the clients are generated.
-import { PrismaPg } from '@prisma/adapter-pg'
+// PostgreSQL connection settings from a URL. Kept apart from the clients (prisma.config.ts loads
+// it before they are generated) and from the driver (loaded only for a PostgreSQL URL).
 
 /**
  * How `pg` is to connect for a PostgreSQL URL. `?schema=name` (Prisma's own spelling) puts a
@@ -32,9 +31,9 @@ export function withSchema(url: string, code: string): string {
   return u.toString()
 }
 
-/** The driver adapter for a PostgreSQL URL, inside its `?schema=` when it names one. */
-export function postgresAdapter(url: string, pool: { idleTimeoutMillis?: number } = {}): PrismaPg {
+/** The arguments of `new PrismaPg(pool, options)` for a URL: inside its `?schema=` when it names one. */
+export function postgresAdapterArguments(url: string, pool: { idleTimeoutMillis?: number } = {}): [{ connectionString: string; options?: string; max?: number; idleTimeoutMillis?: number }, { schema: string } | undefined] {
   const { connectionString, schema, options, max } = postgresConnection(url)
-  return new PrismaPg({ connectionString, options, ...(max ? { max } : {}), ...pool }, schema ? { schema } : undefined)
+  return [{ connectionString, ...(options ? { options } : {}), ...(max ? { max } : {}), ...pool }, schema ? { schema } : undefined]
 }
 

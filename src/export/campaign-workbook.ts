@@ -43,7 +43,7 @@ export async function exportCampaign(db: Database, options: CampaignExportOption
   const overdueRows = await db.problem.groupBy({ by: ['village'], where: { status: { in: OPEN_STATUSES }, deadline: { lt: now } }, _count: { _all: true } })
   const undoneCount = new Map(undone.map((u) => [u.kind, u._count._all]))
 
-  const wb = workbook(now, `${townshipName}人居环境整治统计`)
+  const wb = await workbook(now, `${townshipName}人居环境整治统计`)
   const summary = newSheet(wb, '汇总', `${townshipName}人居环境整治统计汇总（${day(now)}）`)
   const sheets: KindSheet[] = []
   const villagesSeen = new Set(records.map((r) => r.village ?? TOWNSHIP_LEVEL))

@@ -103,7 +103,7 @@ export async function exportLedger(db: Database, options: LedgerExportOptions): 
   const villageOf = new Map(problems.map((p) => [p.id, p.village]))
 
   const scope = village ?? townshipName
-  const wb = workbook(now, `${scope}整改台账`)
+  const wb = await workbook(now, `${scope}整改台账`)
 
   const overdue = (p: (typeof problems)[number]) => OPEN_STATUSES.includes(p.status as Status) && p.deadline !== null && p.deadline < now
   const ledger = newSheet(wb, '整改台账', `${scope}人居环境整治整改台账（${day(now)}）`, 1)

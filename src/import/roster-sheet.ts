@@ -1,6 +1,6 @@
 // /导入 人员: a roster sheet (姓名, 村, 职务, 网格, 手机) read into plain rows, and its template.
 // Nothing is checked against the township here; the command does that.
-import ExcelJS from 'exceljs'
+import { loadExcel } from '../export/workbook.ts'
 import { cellText, readTable, type HeaderWords } from './workbook.ts'
 
 export interface RosterRow {
@@ -73,7 +73,7 @@ export async function readRosterSheet(data: Buffer): Promise<{ rows: RosterRow[]
 
 /** /导出 人员模板: the five columns, two example rows, a 职务 list, and a sheet explaining it. */
 export async function rosterTemplate(): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook()
+  const wb = new (await loadExcel()).Workbook()
   wb.creator = '人居环境整治助手'
   const ws = wb.addWorksheet('人员', { views: [{ state: 'frozen', ySplit: 1 }] })
   const headers = [ROSTER_HEADERS.name[0], ROSTER_HEADERS.village[0], ROSTER_HEADERS.role[0], ROSTER_HEADERS.grid[0], ROSTER_HEADERS.phone[0]]

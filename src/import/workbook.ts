@@ -1,6 +1,7 @@
 // Opening an uploaded .xlsx safely and finding its table: the checks both readers share.
-// exceljs is CommonJS and Node sees only its default export (see src/export/workbook.ts).
-import ExcelJS from 'exceljs'
+// exceljs is CommonJS and Node sees only its default export, loaded on first use (see src/export/workbook.ts).
+import type ExcelJS from 'exceljs'
+import { loadExcel } from '../export/workbook.ts'
 
 /** An expected failure with the file as a whole; its Chinese text is shown to the user as written. */
 export class ImportError extends Error {
@@ -183,7 +184,7 @@ async function firstWorksheet(data: Buffer): Promise<ExcelJS.Worksheet> {
   if (unpacked > MAX_UNPACKED_BYTES) {
     throw new ImportError(`文件解压后超过 ${mb(MAX_UNPACKED_BYTES)}，不像一份普通的表格。请只保留要导入的工作表，另存后再发。`)
   }
-  const wb = new ExcelJS.Workbook()
+  const wb = new (await loadExcel()).Workbook()
   try {
     await wb.xlsx.load(data as unknown as ArrayBuffer)
   } catch {

@@ -2,7 +2,8 @@
 // 整改前 / 整改后 badges, caption lines under each, a grey placeholder for a missing side.
 // All text is one SVG overlay rendered by sharp (librsvg) in the project's Noto Sans SC.
 import { useProjectFonts } from './fonts.ts' // first: sets FONTCONFIG_FILE before any text render
-import sharp, { type OverlayOptions } from 'sharp'
+import type { OverlayOptions } from 'sharp'
+import { loadSharp } from './sharp.ts'
 import { clean, escapeXml, fitSize, textWidth, truncate } from './svg-text.ts'
 
 export interface BeforeAfterSide {
@@ -70,6 +71,7 @@ export async function composeBeforeAfter(input: BeforeAfterInput): Promise<Buffe
 
   const family = useProjectFonts() // already ran at import; here it only reports the family (or a broken install)
   const svg = overlaySvg({ family, width: WIDTH, height, title: input.title, captions, present: { before: !!input.before, after: !!input.after } })
+  const sharp = await loadSharp()
   return sharp({ create: { width: WIDTH, height, channels: 3, background: '#ffffff' } })
     .composite([...photos, { input: Buffer.from(svg), left: 0, top: 0 }])
     .jpeg({ quality: 85, chromaSubsampling: '4:4:4' }) // 4:4:4 keeps the coloured badges' text crisp
@@ -79,7 +81,7 @@ export async function composeBeforeAfter(input: BeforeAfterInput): Promise<Buffe
 async function fitPhoto(image: Buffer, label: string): Promise<Buffer> {
   try {
     // `contain`, not `cover`: these are evidence photos, nothing may be cropped away.
-    return await sharp(image)
+    return await (await loadSharp())(image)
       .rotate()
       .flatten({ background: PANEL_BG })
       .resize(PHOTO_W, PHOTO_H, { fit: 'contain', background: PANEL_BG })

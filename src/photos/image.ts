@@ -32,8 +32,9 @@
 // never fails the photo.
 import { createHash } from 'node:crypto'
 import exifReader from 'exif-reader'
-import sharp, { type Metadata, type Sharp } from 'sharp'
+import type { Metadata, Sharp } from 'sharp'
 import { UserError } from '../errors.ts'
+import { loadSharp } from './sharp.ts'
 
 /** An expected refusal of an uploaded picture; the Chinese text says what was wrong and what to do. */
 export class PhotoError extends UserError {
@@ -140,32 +141,13 @@ const NORMALIZED_QUALITY = 82
 const THUMBNAIL_QUALITY = 75
 const FAIL_ON = 'error' as const
 
-/**
- * sharp's process-wide settings, chosen for the 2-core box the assistant runs on, applied when
- * this module loads (every photo passes through here, so no caller has to remember them):
- *   - concurrency 1 (libvips threads per image): parallelism comes from photos, not from
- *     threads inside one photo. Several photos (and the bulletin picture) already run at once on
- *     libuv's 4 threads; more threads per image on 2 cores only adds contention and per-thread
- *     buffers (RSS), and a JPEG decode is serial anyway. It is also sharp's own default on
- *     glibc without jemalloc, to limit fragmentation; set here so it does not depend on the
- *     allocator. Measured in `npm run bench` (test/bench/photos.ts).
- *   - cache off: libvips's operation cache (by default up to 50 MB, 20 files, 100 operations)
- *     pays off when the same input is processed again; every uploaded photo arrives in a buffer
- *     of its own and is decoded once, so nothing could ever hit it: it only held memory.
- */
-export const SHARP_SETTINGS = Object.freeze({ concurrency: 1, cache: false })
-
-/** Applies SHARP_SETTINGS (idempotent; done on import, exported for the benchmark's floor). */
-export function configureSharp(): void {
-  sharp.concurrency(SHARP_SETTINGS.concurrency)
-  sharp.cache(SHARP_SETTINGS.cache)
-}
-configureSharp()
+export { configureSharp, SHARP_SETTINGS } from './sharp.ts'
 
 /** Whether this build of sharp can decode HEVC-coded HEIF (Apple's HEIC); the prebuilt one cannot. */
-export const HEIC_READABLE: boolean = (sharp.format.heif?.input.fileSuffix ?? []).some(
-  (s) => s.toLowerCase() === '.heic',
-)
+export async function heicReadable(): Promise<boolean> {
+  const sharp = await loadSharp()
+  return (sharp.format.heif?.input.fileSuffix ?? []).some((s) => s.toLowerCase() === '.heic')
+}
 
 /**
  * Validate, decode and analyse an uploaded picture. Every failure is a PhotoError; no sharp
@@ -177,6 +159,7 @@ export async function processImage(
 ): Promise<ProcessedImage> {
   if (!Buffer.isBuffer(input) || input.length === 0) throw PhotoError.notAnImage()
   if (input.length > limits.maxBytes) throw PhotoError.tooManyBytes(limits.maxBytes)
+  const sharp = await loadSharp()
 
   // Header only. No pixel limit here — we check it ourselves so the message can give the size.
   let meta: Metadata
@@ -188,7 +171,7 @@ export async function processImage(
       : PhotoError.corrupt()
   }
 
-  const format = acceptedFormat(meta)
+  const format = acceptedFormat(meta, await heicReadable())
   const { width, height } = meta
   if (!(width > 0 && height > 0)) throw PhotoError.corrupt()
   if (width * height > limits.maxPixels) throw PhotoError.tooManyPixels(width, height)
@@ -263,7 +246,7 @@ function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e)
 }
 
-function acceptedFormat(meta: Metadata): ImageFormat {
+function acceptedFormat(meta: Metadata, heicReadable: boolean): ImageFormat {
   switch (meta.format) {
     case 'jpeg':
     case 'png':
@@ -272,7 +255,7 @@ function acceptedFormat(meta: Metadata): ImageFormat {
       return meta.format
     case 'heif':
       if (meta.compression === 'av1') return 'avif'
-      if (!HEIC_READABLE) throw PhotoError.heicUnsupported()
+      if (!heicReadable) throw PhotoError.heicUnsupported()
       return 'heif'
     default:
       // SVG, TIFF, PDF, JPEG 2000, JPEG XL, RAW…: sharp may read them, but a phone photo is

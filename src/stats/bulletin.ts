@@ -15,9 +15,9 @@
 //   blackList          villages with overdue problems and no completion this week, most overdue first
 // Problems and cards of villages not in `villages` are left out, so the 全乡 row is the sum of the rows.
 import { useProjectFonts } from '../photos/fonts.ts' // first: sets FONTCONFIG_FILE before any text render
-import sharp from 'sharp'
 import type { Card } from '../db/generated/client.ts'
 import { percent } from '../ledger/format.ts'
+import { loadSharp } from '../photos/sharp.ts'
 import { escapeXml, fitSize, textWidth, truncate } from '../photos/svg-text.ts'
 import { History, isDone, overdueAt, type ChangeFacts, type ProblemFacts } from './history.ts'
 import { TOWNSHIP_WORDS, type Level } from './level.ts'
@@ -266,6 +266,7 @@ export async function bulletinPicture(b: Bulletin, townshipName: string, level: 
   const family = useProjectFonts()
   const { svg } = bulletinSvg(b, townshipName, family, level)
   // At sharp's default 72 dpi one SVG unit is one pixel: the PNG is W × height.
+  const sharp = await loadSharp()
   return sharp(Buffer.from(svg), { limitInputPixels: false })
     .flatten({ background: '#ffffff' })
     .png({ compressionLevel: 6 })

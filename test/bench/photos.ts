@@ -28,6 +28,7 @@ import vm from 'node:vm'
 import sharp from 'sharp'
 import { configureSharp, NORMALIZED_MAX_EDGE, processImage, SHARP_SETTINGS, THUMBNAIL_MAX_EDGE } from '../../src/photos/image.ts'
 import { sharpOf, syntheticPhoto } from '../photos/synth.ts'
+import { startSettings } from './start-settings.ts'
 
 const WIDTH = 4000
 const HEIGHT = 3000
@@ -138,7 +139,7 @@ function collectGarbage(): void {
 }
 
 async function measure(impl: Impl, inFlight: number, dir: string): Promise<Measured> {
-  configureSharp() // the pipeline applies it on import already; the floor runs with the same settings
+  configureSharp(sharp) // the pipeline applies it when it loads sharp; the floor runs with the same settings
   const bases = readBases(dir)
   const tag = `${impl}-${inFlight}-${process.pid}`
   // Warm up libvips and the JIT, and check the floor makes exactly what the pipeline makes.
@@ -267,8 +268,12 @@ async function endToEnd(dir: string): Promise<EndToEnd> {
 
 const CHILD_FLAG = '--photo-bench-child'
 
+/** Every measurement runs as `npm start` runs the assistant: its allocator and heap settings, for floor and pipeline alike. */
+const settings = startSettings()
+
 function child<T>(args: string[]): T {
-  const out = spawnSync(process.execPath, [...process.execArgv, SELF, CHILD_FLAG, ...args], {
+  const out = spawnSync(process.execPath, [...settings.nodeFlags, ...process.execArgv, SELF, CHILD_FLAG, ...args], {
+    env: { ...process.env, ...settings.env },
     stdio: ['ignore', 'pipe', 'inherit'],
     encoding: 'utf8',
     maxBuffer: 16 * MB,
@@ -311,7 +316,7 @@ export async function benchPhotos(): Promise<void> {
       `\nPhotos: ${WIDTH}×${HEIGHT} JPEG (q92, ${(averageBytes / MB).toFixed(2)} MB average), ${PHOTOS} per run, ${ROUNDS} rounds, ` +
         `each run in a fresh process. CPUs: ${os.availableParallelism()}, load average ${os.loadavg().map(f1).join(' ')}; ` +
         `sharp concurrency ${SHARP_SETTINGS.concurrency}, cache ${SHARP_SETTINGS.cache ? 'on' : 'off'}, ` +
-        `UV_THREADPOOL_SIZE ${process.env.UV_THREADPOOL_SIZE ?? '4 (default)'}.`,
+        `UV_THREADPOOL_SIZE ${process.env.UV_THREADPOOL_SIZE ?? '4 (default)'}; npm start's settings for both (\`${settings.script}\`).`,
     )
     console.log('Floor: bare sharp making the same outputs (checked byte for byte) from one decode, same sharp settings.')
     console.log('| figure | pipeline | floor | pipeline ÷ floor | target |')

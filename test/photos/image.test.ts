@@ -10,13 +10,15 @@ import {
   dmsToDecimal,
   hammingDistance,
   hashBands,
-  HEIC_READABLE,
+  heicReadable,
   PhotoError,
   processImage,
   readExif,
   SIMILAR_MAX_DISTANCE,
 } from '../../src/photos/image.ts'
 import { sharpOf, syntheticJpeg, syntheticPhoto, zeroPng } from './synth.ts'
+
+const HEIC_READABLE = await heicReadable()
 
 // ---------------------------------------------------------------------------------------------
 // helpers
