@@ -248,27 +248,24 @@ export class Ledger {
 
   /** Counts per village for the given villages (all of them, in order, even those with no problems). */
   async counts(villages: string[]): Promise<VillageCounts[]> {
-    const [byStatus, overdue] = await Promise.all([
-      this.db.problem.groupBy({ by: ['village', 'status'], where: { village: { in: villages } }, _count: { _all: true } }),
-      this.db.problem.groupBy({
-        by: ['village'],
-        where: { village: { in: villages }, status: { in: OPEN_STATUSES }, deadline: { lt: this.now() } },
-        _count: { _all: true },
-      }),
-    ])
-    return villages.map((village) => {
-      const n = (status: Status) => byStatus.find((r) => r.village === village && r.status === status)?._count._all ?? 0
-      const total = byStatus.filter((r) => r.village === village).reduce((sum, r) => sum + r._count._all, 0)
-      const done = n(STATUS.done) + n(STATUS.verified)
-      return {
-        village,
-        total,
-        open: n(STATUS.todo) + n(STATUS.doing),
-        done,
-        verified: n(STATUS.verified),
-        overdue: overdue.find((r) => r.village === village)?._count._all ?? 0,
-        rate: total === 0 ? 0 : done / total,
+    // One GROUP BY: grouped by deadline too, the overdue count comes from the same rows.
+    const rows = await this.db.problem.groupBy({ by: ['village', 'status', 'deadline'], where: { village: { in: villages } }, _count: { _all: true } })
+    const now = this.now()
+    const byVillage = new Map(villages.map((village) => [village, { village, total: 0, open: 0, done: 0, verified: 0, overdue: 0, rate: 0 }]))
+    for (const r of rows) {
+      const c = byVillage.get(r.village)!
+      const n = r._count._all
+      c.total += n
+      if (OPEN_STATUSES.includes(r.status as Status)) {
+        c.open += n
+        if (r.deadline && r.deadline < now) c.overdue += n
       }
+      if (DONE_STATUSES.includes(r.status as Status)) c.done += n
+      if (r.status === STATUS.verified) c.verified += n
+    }
+    return villages.map((village) => {
+      const c = byVillage.get(village)!
+      return { ...c, rate: c.total === 0 ? 0 : c.done / c.total }
     })
   }
 
