@@ -231,6 +231,7 @@ export class Ledger {
 
   private async move(current: Problem, to: Status, action: string, note: string | undefined, meta: ChangeMeta) {
     const at = this.now()
+    // The change is written on its own: nested in the update, Prisma reads the problem back once more.
     const problem = await this.db.problem.update({
       where: { id: current.id },
       data: {
@@ -238,10 +239,10 @@ export class Ledger {
         updatedAt: at,
         completedAt: to === STATUS.done ? at : to === STATUS.doing ? null : undefined,
         verifiedAt: to === STATUS.verified ? at : to === STATUS.doing ? null : undefined,
-        history: {
-          create: { action, fromStatus: current.status, toStatus: to, note, actorId: meta.actorId, actorName: meta.actorName, messageId: meta.messageId, at },
-        },
       },
+    })
+    await this.db.problemChange.create({
+      data: { problemId: current.id, action, fromStatus: current.status, toStatus: to, note, actorId: meta.actorId, actorName: meta.actorName, messageId: meta.messageId, at },
     })
     return { problem, from: current.status }
   }
