@@ -66,14 +66,14 @@ export default defineCommand({
 
 /** The campaign in the work brief's order and words. */
 async function campaignLines(campaign: Campaign, scope: Scope, when: string): Promise<string[]> {
-  const activities = await campaign.activities(scope)
-  const courtyards = await campaign.totals('庭院', scope)
+  const { count, totals, activities } = await campaign.summary(scope)
+  const courtyards = totals('庭院')
   return [
-    `（一）推进会议 ${await campaign.count('会议', scope)} 次，巡查督导 ${await campaign.count('巡查', scope)} 次${when}`,
+    `（一）推进会议 ${count('会议')} 次，巡查督导 ${count('巡查')} 次${when}`,
     `（二）活动：${activities.length > 0 ? activities.map((a) => `${a.name} ${listOf('活动', a.totals)}`).join('；') : '暂无记录'}`,
     `（三）最美庭院 ${courtyards.get('courtyards') ?? 0} 户，奖励 ${formatAmount(courtyards.get('reward') ?? 0, '元')}`,
-    `（四）资金：${listOf('资金', await campaign.totals('资金', scope))}；物资：${listOf('物资', await campaign.totals('物资', scope))}`,
-    `（五）清运：${listOf('清运', await campaign.totals('清运', scope))}`,
-    `（六）协议：${listOf('协议', await campaign.totals('协议', scope))}；宣传：${listOf('宣传', await campaign.totals('宣传', scope))}`,
+    `（四）资金：${listOf('资金', totals('资金'))}；物资：${listOf('物资', totals('物资'))}`,
+    `（五）清运：${listOf('清运', totals('清运'))}`,
+    `（六）协议：${listOf('协议', totals('协议'))}；宣传：${listOf('宣传', totals('宣传'))}`,
   ]
 }
