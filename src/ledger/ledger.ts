@@ -150,9 +150,13 @@ export class Ledger {
     })
   }
 
-  /** 整改中 or 已完成, reported by the village. */
-  async progress(id: number, to: ProgressStatus, note: string | undefined, meta: ChangeMeta): Promise<{ problem: Problem; from: string }> {
-    const current = await this.find(id)
+  /**
+   * 整改中 or 已完成, reported by the village. A caller that has just read the problem in this
+   * message's transaction passes it rather than its id, saving a second read.
+   */
+  async progress(problem: Problem | number, to: ProgressStatus, note: string | undefined, meta: ChangeMeta): Promise<{ problem: Problem; from: string }> {
+    const current = typeof problem === 'number' ? await this.find(problem) : problem
+    const id = current.id
     if (current.status === STATUS.verified) throw new UserError(`#${id} 已销号，不能再改动。如需重新整改，请包村干部用 /退回 ${id} 原因。`)
     if (current.status === STATUS.done && to === STATUS.done) throw new UserError(`#${id} 已经是已完成，等待包村干部销号。`)
     if (current.status === STATUS.done) throw new UserError(`#${id} 已完成，等待包村干部销号；如需返工，请包村干部用 /退回 ${id} 原因。`)
