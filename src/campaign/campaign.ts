@@ -116,12 +116,20 @@ export class Campaign {
 
   /** Totals per village for a kind, in the order given. */
   async totalsByVillage(kind: RecordKind, villages: string[], scope: Omit<Scope, 'village'> = {}): Promise<{ village: string; totals: Map<string, number> }[]> {
-    const records = await this.db.campaignRecord.findMany({ where: this.where(kind, scope), include: { figures: true } })
-    return villages.map((village) => {
-      const totals = new Map<string, number>()
-      for (const r of records.filter((r) => r.village === village)) for (const f of r.figures) totals.set(f.figure, round((totals.get(f.figure) ?? 0) + f.value))
-      return { village, totals }
+    const sums = await this.sumsByVillage([kind], villages, scope)
+    return villages.map((village) => ({ village, totals: sums.get(`${kind} ${village}`) ?? new Map<string, number>() }))
+  }
+
+  /** Figures summed by kind and village (keyed "kind village"): the given kinds and villages read together. */
+  private async sumsByVillage(kinds: RecordKind[], villages: string[], scope: Omit<Scope, 'village'>): Promise<Map<string, Map<string, number>>> {
+    const records = await this.db.campaignRecord.findMany({
+      where: { ...this.where(undefined, scope), kind: { in: kinds }, village: { in: villages } },
+      select: { kind: true, village: true, figures: { select: { figure: true, value: true } } },
+      orderBy: { id: 'asc' },
     })
+    const sums = new Map<string, Map<string, number>>()
+    for (const r of records) for (const f of r.figures) add(sums, `${r.kind} ${r.village}`, f.figure, f.value, round)
+    return sums
   }
 
   /** Activities by name (爱国卫生月, 绿化种植周), each with its totals. */
@@ -184,13 +192,8 @@ export class Campaign {
 
   /** Each village's fund, in the order given. */
   async funds(villages: string[], policy: FundPolicy): Promise<Fund[]> {
-    const funds = await this.totalsByVillage('资金', villages)
-    const courtyards = policy.rewardsFromVillageFund ? await this.totalsByVillage('庭院', villages) : []
-    return funds.map(({ village, totals }, i) => {
-      const granted = totals.get('granted') ?? 0
-      const paid = round((totals.get('paid') ?? 0) + (courtyards[i]?.totals.get('reward') ?? 0))
-      return { village, granted, paid, balance: round(granted - paid) }
-    })
+    const sums = await this.sumsByVillage(policy.rewardsFromVillageFund ? ['资金', '庭院'] : ['资金'], villages, {})
+    return villages.map((village) => fundOf(village, sums.get(`资金 ${village}`), sums.get(`庭院 ${village}`), policy))
   }
 
   /** The sender's last record still counting, if made within `minutes`. */
@@ -263,6 +266,14 @@ function add(groups: Map<string, Map<string, number>>, key: string, figure: stri
 
 /** Sums rounded as the database's SUM is in `totals`. */
 const rounded = (sums: Map<string, number> | undefined) => new Map([...(sums ?? [])].map(([figure, sum]) => [figure, round(sum)]))
+
+/** A village's fund from its 资金 totals and, when the policy pays rewards from it, its 庭院 totals. */
+export function fundOf(village: string, funds: Map<string, number> | undefined, courtyards: Map<string, number> | undefined, policy: FundPolicy): Fund {
+  const granted = funds?.get('granted') ?? 0
+  const rewards = policy.rewardsFromVillageFund ? (courtyards?.get('reward') ?? 0) : 0
+  const paid = round((funds?.get('paid') ?? 0) + rewards)
+  return { village, granted, paid, balance: round(granted - paid) }
+}
 
 const noRecord = (id: number) => new UserError(`没有记录 ${id}。记录编号见登记时的回复（"记录 N"）。`)
 

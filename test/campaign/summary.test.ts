@@ -1,7 +1,7 @@
 // /统计 reads the whole campaign from two statements; what it reads must be what the per-kind
 // aggregates (`totals`, `count`, `activities`) give, record by record.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { Campaign, type Scope } from '../../src/campaign/campaign.ts'
+import { Campaign, fundOf, type Scope } from '../../src/campaign/campaign.ts'
 import { figureOf, RECORD_KINDS, type RecordKind } from '../../src/campaign/figures.ts'
 import type { Database } from '../../src/db/index.ts'
 import { freshDatabase } from '../support/db.ts'
@@ -53,5 +53,17 @@ describe('Campaign.summary', () => {
       }
       expect(summary.activities).toEqual(await campaign.activities(scope))
     }
+    // Without a month, /统计 村 takes the village's fund from the summary.
+    for (const village of ['卫华村', '渔业村', '新民村']) {
+      const summary = await campaign.summary({ village })
+      for (const rewardsFromVillageFund of [true, false]) {
+        const policy = { rewardsFromVillageFund }
+        expect(fundOf(village, summary.totals('资金'), summary.totals('庭院'), policy)).toEqual(await campaign.fund(village, policy))
+      }
+    }
+    expect(await campaign.funds(['卫华村', '渔业村'], { rewardsFromVillageFund: true })).toEqual([
+      { village: '卫华村', granted: 5000, paid: 2024.3, balance: 2975.7 },
+      { village: '渔业村', granted: 5000, paid: 2024.3, balance: 2975.7 },
+    ])
   })
 })
