@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { Campaign, Scope } from '../src/campaign/campaign.ts'
+import { fundOf, type Scope, type Summary } from '../src/campaign/campaign.ts'
 import { RECORD_KINDS, type RecordKind } from '../src/campaign/figures.ts'
 import { formatAmount } from '../src/campaign/quantity.ts'
 import { countsTable, statusLine, sumCounts } from '../src/ledger/index.ts'
@@ -49,14 +49,16 @@ export default defineCommand({
       return [`📊 ${township.name}${kind}${when}：${listOf(kind, await campaign.totals(kind, scope))}`, ...villageLines, ...funds.flatMap(overspent)].join('\n')
     }
     if (village) {
-      const fund = await campaign.fund(village, policy)
-      return [statusLine(await ledger.countsOf(village)), ...(await campaignLines(campaign, scope, when)), `专项资金：${fundText(fund, policy)}`, ...overspent(fund)].join('\n')
+      const summary = await campaign.summary(scope)
+      // A fund is for all time: without a month, the summary's own 资金 and 庭院 totals are its figures.
+      const fund = month ? await campaign.fund(village, policy) : fundOf(village, summary.totals('资金'), summary.totals('庭院'), policy)
+      return [statusLine(await ledger.countsOf(village)), ...campaignLines(summary, when), `专项资金：${fundText(fund, policy)}`, ...overspent(fund)].join('\n')
     }
     const rows = await ledger.counts(township.villageNames)
     const all = sumCounts(rows, '全乡')
     return [
       `📊 ${township.name}整改统计：汇集问题 ${all.total} 条，已完成整改 ${all.done} 条（已销号 ${all.verified}），未完成 ${all.open} 条，逾期 ${all.overdue} 条，完成率 ${(all.rate * 100).toFixed(1)}%`,
-      ...(await campaignLines(campaign, scope, when)),
+      ...campaignLines(await campaign.summary(scope), when),
       `网格：全乡 ${ctx.services.config.grids.length} 个`,
       '各村整改：',
       countsTable(rows),
@@ -65,8 +67,7 @@ export default defineCommand({
 })
 
 /** The campaign in the work brief's order and words. */
-async function campaignLines(campaign: Campaign, scope: Scope, when: string): Promise<string[]> {
-  const { count, totals, activities } = await campaign.summary(scope)
+function campaignLines({ count, totals, activities }: Summary, when: string): string[] {
   const courtyards = totals('庭院')
   return [
     `（一）推进会议 ${count('会议')} 次，巡查督导 ${count('巡查')} 次${when}`,
