@@ -40,12 +40,11 @@ export default defineCommand({
     const when = month ? `（${month.label}）` : ''
     if (kind) {
       if (village) return `${village}${kind}${when}：${listOf(kind, await campaign.totals(kind, scope))}`
-      const rows = await campaign.totalsByVillage(kind, township.villageNames, scope)
       // A fund is read by its balance, which is for all time: a month shows that month's figures.
       const funds = kind === '资金' ? await campaign.funds(township.villageNames, policy) : []
       const villageLines = funds.length > 0 && !month
         ? funds.filter((f) => f.granted !== 0 || f.paid !== 0).map((f) => `${f.village}：${fundText(f, policy)}`)
-        : rows.filter((r) => r.totals.size > 0).map((r) => `${r.village}：${listOf(kind, r.totals)}`)
+        : (await campaign.totalsByVillage(kind, township.villageNames, scope)).filter((r) => r.totals.size > 0).map((r) => `${r.village}：${listOf(kind, r.totals)}`)
       return [`📊 ${township.name}${kind}${when}：${listOf(kind, await campaign.totals(kind, scope))}`, ...villageLines, ...funds.flatMap(overspent)].join('\n')
     }
     if (village) {
