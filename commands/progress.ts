@@ -33,8 +33,9 @@ export default defineCommand({
   }),
   async run({ village, id, status, note }, ctx) {
     const { ledger } = ctx.services
-    let problemId = id
-    if (problemId === undefined) {
+    // Named by village, the one open problem there is already read: no need to read it again.
+    let current = id === undefined ? undefined : await ledger.find(id)
+    if (!current) {
       const where = ctx.villageOrAsk(village)
       ctx.requireScope(where)
       const open = await ledger.openIn(where)
@@ -44,10 +45,9 @@ export default defineCommand({
         if (open.length > 15) list.push(`……另有 ${open.length - 15} 条，发 /台账 ${where} 查看全部`)
         throw new NeedMore(`${where}有 ${open.length} 个未完成的问题，请回复要报「${status}」的编号：\n${list.join('\n')}`, true)
       }
-      problemId = open[0]!.id
+      current = open[0]!
     }
-    const current = await ledger.find(problemId)
-    if (village && current.village !== village) throw new ArgumentError(`#${problemId} 是${current.village}的问题，不是${village}的。`)
+    if (village && current.village !== village) throw new ArgumentError(`#${current.id} 是${current.village}的问题，不是${village}的。`)
     ctx.requireScope(current.village)
     const stillOpen = current.status === STATUS.todo || current.status === STATUS.doing
     // 整改中, and moves the ledger refuses (with its reason), need no photo.

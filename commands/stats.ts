@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { Campaign, Scope } from '../src/campaign/campaign.ts'
+import { fundOf, type Scope, type Summary } from '../src/campaign/campaign.ts'
 import { RECORD_KINDS, type RecordKind } from '../src/campaign/figures.ts'
 import { formatAmount } from '../src/campaign/quantity.ts'
 import { countsTable, statusLine, sumCounts } from '../src/ledger/index.ts'
@@ -40,23 +40,24 @@ export default defineCommand({
     const when = month ? `（${month.label}）` : ''
     if (kind) {
       if (village) return `${village}${kind}${when}：${listOf(kind, await campaign.totals(kind, scope))}`
-      const rows = await campaign.totalsByVillage(kind, township.villageNames, scope)
       // A fund is read by its balance, which is for all time: a month shows that month's figures.
       const funds = kind === '资金' ? await campaign.funds(township.villageNames, policy) : []
       const villageLines = funds.length > 0 && !month
         ? funds.filter((f) => f.granted !== 0 || f.paid !== 0).map((f) => `${f.village}：${fundText(f, policy)}`)
-        : rows.filter((r) => r.totals.size > 0).map((r) => `${r.village}：${listOf(kind, r.totals)}`)
+        : (await campaign.totalsByVillage(kind, township.villageNames, scope)).filter((r) => r.totals.size > 0).map((r) => `${r.village}：${listOf(kind, r.totals)}`)
       return [`📊 ${township.name}${kind}${when}：${listOf(kind, await campaign.totals(kind, scope))}`, ...villageLines, ...funds.flatMap(overspent)].join('\n')
     }
     if (village) {
-      const fund = await campaign.fund(village, policy)
-      return [statusLine(await ledger.countsOf(village)), ...(await campaignLines(campaign, scope, when)), `专项资金：${fundText(fund, policy)}`, ...overspent(fund)].join('\n')
+      const summary = await campaign.summary(scope)
+      // A fund is for all time: without a month, the summary's own 资金 and 庭院 totals are its figures.
+      const fund = month ? await campaign.fund(village, policy) : fundOf(village, summary.totals('资金'), summary.totals('庭院'), policy)
+      return [statusLine(await ledger.countsOf(village)), ...campaignLines(summary, when), `专项资金：${fundText(fund, policy)}`, ...overspent(fund)].join('\n')
     }
     const rows = await ledger.counts(township.villageNames)
     const all = sumCounts(rows, '全乡')
     return [
       `📊 ${township.name}整改统计：汇集问题 ${all.total} 条，已完成整改 ${all.done} 条（已销号 ${all.verified}），未完成 ${all.open} 条，逾期 ${all.overdue} 条，完成率 ${(all.rate * 100).toFixed(1)}%`,
-      ...(await campaignLines(campaign, scope, when)),
+      ...campaignLines(await campaign.summary(scope), when),
       `网格：全乡 ${ctx.services.config.grids.length} 个`,
       '各村整改：',
       countsTable(rows),
@@ -65,15 +66,14 @@ export default defineCommand({
 })
 
 /** The campaign in the work brief's order and words. */
-async function campaignLines(campaign: Campaign, scope: Scope, when: string): Promise<string[]> {
-  const activities = await campaign.activities(scope)
-  const courtyards = await campaign.totals('庭院', scope)
+function campaignLines({ count, totals, activities }: Summary, when: string): string[] {
+  const courtyards = totals('庭院')
   return [
-    `（一）推进会议 ${await campaign.count('会议', scope)} 次，巡查督导 ${await campaign.count('巡查', scope)} 次${when}`,
+    `（一）推进会议 ${count('会议')} 次，巡查督导 ${count('巡查')} 次${when}`,
     `（二）活动：${activities.length > 0 ? activities.map((a) => `${a.name} ${listOf('活动', a.totals)}`).join('；') : '暂无记录'}`,
     `（三）最美庭院 ${courtyards.get('courtyards') ?? 0} 户，奖励 ${formatAmount(courtyards.get('reward') ?? 0, '元')}`,
-    `（四）资金：${listOf('资金', await campaign.totals('资金', scope))}；物资：${listOf('物资', await campaign.totals('物资', scope))}`,
-    `（五）清运：${listOf('清运', await campaign.totals('清运', scope))}`,
-    `（六）协议：${listOf('协议', await campaign.totals('协议', scope))}；宣传：${listOf('宣传', await campaign.totals('宣传', scope))}`,
+    `（四）资金：${listOf('资金', totals('资金'))}；物资：${listOf('物资', totals('物资'))}`,
+    `（五）清运：${listOf('清运', totals('清运'))}`,
+    `（六）协议：${listOf('协议', totals('协议'))}；宣传：${listOf('宣传', totals('宣传'))}`,
   ]
 }

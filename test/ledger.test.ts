@@ -76,6 +76,39 @@ describe('Ledger', () => {
     expect((await ledger.overdue()).map((p) => p.id)).toContain(a.id)
   })
 
+  it('counts from one GROUP BY what a full recount of the rows gives', async () => {
+    const now = clock().getTime()
+    const statuses = ['待整改', '整改中', '已完成', '已销号', '作废']
+    const deadlines = [null, now - 86_400_000, now, now + 1, now + 86_400_000]
+    const villages = ['卫华村', '渔业村', '外村']
+    let i = 0
+    for (const village of villages) for (const status of statuses) for (const deadline of deadlines) {
+      for (let n = 0; n <= i % 3; n++) {
+        await db.problem.create({
+          data: { village, status, deadline: deadline === null ? null : new Date(deadline), category: '垃圾', description: `问题${i}`, source: '巡查', reporterId: 'x', reporterName: 'x', createdAt: clock(), updatedAt: clock() },
+        })
+      }
+      i++
+    }
+    const asked = ['卫华村', '渔业村', '新民村']
+    const rows = await db.problem.findMany()
+    const recount = asked.map((village) => {
+      const mine = rows.filter((p) => p.village === village)
+      const open = mine.filter((p) => p.status === '待整改' || p.status === '整改中')
+      const done = mine.filter((p) => p.status === '已完成' || p.status === '已销号').length
+      return {
+        village,
+        total: mine.length,
+        open: open.length,
+        done,
+        verified: mine.filter((p) => p.status === '已销号').length,
+        overdue: open.filter((p) => p.deadline && p.deadline.getTime() < now).length,
+        rate: mine.length === 0 ? 0 : done / mine.length,
+      }
+    })
+    expect(await ledger.counts(asked)).toEqual(recount)
+  })
+
   it('names an open problem that reads almost the same', async () => {
     const first = (await ledger.file(newProblem(clock, '三组路边垃圾堆放'), meta)).problem
     const { similar } = await ledger.file(newProblem(clock, '三组路边垃圾堆放严重'), meta)

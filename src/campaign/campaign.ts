@@ -42,6 +42,16 @@ export interface Fund {
 
 export type FundPolicy = Pick<Policy, 'rewardsFromVillageFund'>
 
+/** The whole campaign in a scope, as /统计 reports it. */
+export interface Summary {
+  /** Records of a kind, a village's including those that covered it (as `count` counts). */
+  count(kind: RecordKind): number
+  /** A kind's totals by figure (as `totals` sums them). */
+  totals(kind: RecordKind): Map<string, number>
+  /** Activities by name, in the order they were first recorded (as `activities` lists them). */
+  activities: { name: string; totals: Map<string, number> }[]
+}
+
 /** Which records a total counts. */
 export interface Scope {
   village?: string
@@ -106,12 +116,20 @@ export class Campaign {
 
   /** Totals per village for a kind, in the order given. */
   async totalsByVillage(kind: RecordKind, villages: string[], scope: Omit<Scope, 'village'> = {}): Promise<{ village: string; totals: Map<string, number> }[]> {
-    const records = await this.db.campaignRecord.findMany({ where: this.where(kind, scope), include: { figures: true } })
-    return villages.map((village) => {
-      const totals = new Map<string, number>()
-      for (const r of records.filter((r) => r.village === village)) for (const f of r.figures) totals.set(f.figure, round((totals.get(f.figure) ?? 0) + f.value))
-      return { village, totals }
+    const sums = await this.sumsByVillage([kind], villages, scope)
+    return villages.map((village) => ({ village, totals: sums.get(`${kind} ${village}`) ?? new Map<string, number>() }))
+  }
+
+  /** Figures summed by kind and village (keyed "kind village"): the given kinds and villages read together. */
+  private async sumsByVillage(kinds: RecordKind[], villages: string[], scope: Omit<Scope, 'village'>): Promise<Map<string, Map<string, number>>> {
+    const records = await this.db.campaignRecord.findMany({
+      where: { ...this.where(undefined, scope), kind: { in: kinds }, village: { in: villages } },
+      select: { kind: true, village: true, figures: { select: { figure: true, value: true } } },
+      orderBy: { id: 'asc' },
     })
+    const sums = new Map<string, Map<string, number>>()
+    for (const r of records) for (const f of r.figures) add(sums, `${r.kind} ${r.village}`, f.figure, f.value, round)
+    return sums
   }
 
   /** Activities by name (爱国卫生月, 绿化种植周), each with its totals. */
@@ -124,6 +142,38 @@ export class Campaign {
       byName.set(r.subject ?? '其他活动', totals)
     }
     return [...byName].map(([name, totals]) => ({ name, totals }))
+  }
+
+  /**
+   * Every kind's counts and totals from two reads (the records, then their figures) rather than
+   * one aggregate per kind: each statement costs a query compilation in Prisma.
+   */
+  async summary(scope: Scope = {}): Promise<Summary> {
+    const { village, ...rest } = scope
+    const where = this.where(undefined, rest)
+    const records = await this.db.campaignRecord.findMany({
+      where: village ? { ...where, OR: [{ village }, { villages: { some: { village } } }] } : where,
+      select: { id: true, kind: true, village: true, subject: true },
+      orderBy: { id: 'asc' },
+    })
+    // Figures stay with the record's own village (see `count`).
+    const figures = await this.db.recordFigure.findMany({ where: { record: this.where(undefined, scope) }, select: { recordId: true, figure: true, value: true } })
+    const counts = new Map<string, number>()
+    for (const r of records) counts.set(r.kind, (counts.get(r.kind) ?? 0) + 1)
+    const byId = new Map(records.map((r) => [r.id, r]))
+    const totals = new Map<string, Map<string, number>>()
+    const byName = new Map<string, Map<string, number>>()
+    for (const r of records) if (r.kind === '活动' && (!village || r.village === village)) byName.set(r.subject ?? '其他活动', new Map())
+    for (const f of figures) {
+      const r = byId.get(f.recordId)!
+      add(totals, r.kind, f.figure, f.value)
+      if (r.kind === '活动') add(byName, r.subject ?? '其他活动', f.figure, f.value, round)
+    }
+    return {
+      count: (kind) => counts.get(kind) ?? 0,
+      totals: (kind) => rounded(totals.get(kind)),
+      activities: [...byName].map(([name, sums]) => ({ name, totals: sums })),
+    }
   }
 
   /** Courtyards per village, most first: the ranking /排名 庭院 shows. */
@@ -142,13 +192,8 @@ export class Campaign {
 
   /** Each village's fund, in the order given. */
   async funds(villages: string[], policy: FundPolicy): Promise<Fund[]> {
-    const funds = await this.totalsByVillage('资金', villages)
-    const courtyards = policy.rewardsFromVillageFund ? await this.totalsByVillage('庭院', villages) : []
-    return funds.map(({ village, totals }, i) => {
-      const granted = totals.get('granted') ?? 0
-      const paid = round((totals.get('paid') ?? 0) + (courtyards[i]?.totals.get('reward') ?? 0))
-      return { village, granted, paid, balance: round(granted - paid) }
-    })
+    const sums = await this.sumsByVillage(policy.rewardsFromVillageFund ? ['资金', '庭院'] : ['资金'], villages, {})
+    return villages.map((village) => fundOf(village, sums.get(`资金 ${village}`), sums.get(`庭院 ${village}`), policy))
   }
 
   /** The sender's last record still counting, if made within `minutes`. */
@@ -199,9 +244,10 @@ export class Campaign {
     })
   }
 
-  private where(kind: RecordKind, scope: Scope) {
+  /** Records still counting, of a kind (or of every kind), in the scope. */
+  private where(kind: RecordKind | undefined, scope: Scope) {
     return {
-      kind,
+      ...(kind ? { kind } : {}),
       undoneAt: null,
       ...(scope.village ? { village: scope.village } : {}),
       ...(scope.from || scope.to ? { createdAt: { ...(scope.from ? { gte: scope.from } : {}), ...(scope.to ? { lt: scope.to } : {}) } } : {}),
@@ -210,6 +256,24 @@ export class Campaign {
 }
 
 const round = (n: number) => Math.round(n * 10000) / 10000
+
+/** Adds a figure's value to a group's sums; `step` rounds each partial sum, as `activities` does. */
+function add(groups: Map<string, Map<string, number>>, key: string, figure: string, value: number, step = (n: number) => n) {
+  const sums = groups.get(key) ?? new Map<string, number>()
+  sums.set(figure, step((sums.get(figure) ?? 0) + value))
+  groups.set(key, sums)
+}
+
+/** Sums rounded as the database's SUM is in `totals`. */
+const rounded = (sums: Map<string, number> | undefined) => new Map([...(sums ?? [])].map(([figure, sum]) => [figure, round(sum)]))
+
+/** A village's fund from its 资金 totals and, when the policy pays rewards from it, its 庭院 totals. */
+export function fundOf(village: string, funds: Map<string, number> | undefined, courtyards: Map<string, number> | undefined, policy: FundPolicy): Fund {
+  const granted = funds?.get('granted') ?? 0
+  const rewards = policy.rewardsFromVillageFund ? (courtyards?.get('reward') ?? 0) : 0
+  const paid = round((funds?.get('paid') ?? 0) + rewards)
+  return { village, granted, paid, balance: round(granted - paid) }
+}
 
 const noRecord = (id: number) => new UserError(`没有记录 ${id}。记录编号见登记时的回复（"记录 N"）。`)
 

@@ -150,9 +150,13 @@ export class Ledger {
     })
   }
 
-  /** 整改中 or 已完成, reported by the village. */
-  async progress(id: number, to: ProgressStatus, note: string | undefined, meta: ChangeMeta): Promise<{ problem: Problem; from: string }> {
-    const current = await this.find(id)
+  /**
+   * 整改中 or 已完成, reported by the village. A caller that has just read the problem in this
+   * message's transaction passes it rather than its id, saving a second read.
+   */
+  async progress(problem: Problem | number, to: ProgressStatus, note: string | undefined, meta: ChangeMeta): Promise<{ problem: Problem; from: string }> {
+    const current = typeof problem === 'number' ? await this.find(problem) : problem
+    const id = current.id
     if (current.status === STATUS.verified) throw new UserError(`#${id} 已销号，不能再改动。如需重新整改，请包村干部用 /退回 ${id} 原因。`)
     if (current.status === STATUS.done && to === STATUS.done) throw new UserError(`#${id} 已经是已完成，等待包村干部销号。`)
     if (current.status === STATUS.done) throw new UserError(`#${id} 已完成，等待包村干部销号；如需返工，请包村干部用 /退回 ${id} 原因。`)
@@ -231,6 +235,7 @@ export class Ledger {
 
   private async move(current: Problem, to: Status, action: string, note: string | undefined, meta: ChangeMeta) {
     const at = this.now()
+    // The change is written on its own: nested in the update, Prisma reads the problem back once more.
     const problem = await this.db.problem.update({
       where: { id: current.id },
       data: {
@@ -238,37 +243,34 @@ export class Ledger {
         updatedAt: at,
         completedAt: to === STATUS.done ? at : to === STATUS.doing ? null : undefined,
         verifiedAt: to === STATUS.verified ? at : to === STATUS.doing ? null : undefined,
-        history: {
-          create: { action, fromStatus: current.status, toStatus: to, note, actorId: meta.actorId, actorName: meta.actorName, messageId: meta.messageId, at },
-        },
       },
+    })
+    await this.db.problemChange.create({
+      data: { problemId: current.id, action, fromStatus: current.status, toStatus: to, note, actorId: meta.actorId, actorName: meta.actorName, messageId: meta.messageId, at },
     })
     return { problem, from: current.status }
   }
 
   /** Counts per village for the given villages (all of them, in order, even those with no problems). */
   async counts(villages: string[]): Promise<VillageCounts[]> {
-    const [byStatus, overdue] = await Promise.all([
-      this.db.problem.groupBy({ by: ['village', 'status'], where: { village: { in: villages } }, _count: { _all: true } }),
-      this.db.problem.groupBy({
-        by: ['village'],
-        where: { village: { in: villages }, status: { in: OPEN_STATUSES }, deadline: { lt: this.now() } },
-        _count: { _all: true },
-      }),
-    ])
-    return villages.map((village) => {
-      const n = (status: Status) => byStatus.find((r) => r.village === village && r.status === status)?._count._all ?? 0
-      const total = byStatus.filter((r) => r.village === village).reduce((sum, r) => sum + r._count._all, 0)
-      const done = n(STATUS.done) + n(STATUS.verified)
-      return {
-        village,
-        total,
-        open: n(STATUS.todo) + n(STATUS.doing),
-        done,
-        verified: n(STATUS.verified),
-        overdue: overdue.find((r) => r.village === village)?._count._all ?? 0,
-        rate: total === 0 ? 0 : done / total,
+    // One GROUP BY: grouped by deadline too, the overdue count comes from the same rows.
+    const rows = await this.db.problem.groupBy({ by: ['village', 'status', 'deadline'], where: { village: { in: villages } }, _count: { _all: true } })
+    const now = this.now()
+    const byVillage = new Map(villages.map((village) => [village, { village, total: 0, open: 0, done: 0, verified: 0, overdue: 0, rate: 0 }]))
+    for (const r of rows) {
+      const c = byVillage.get(r.village)!
+      const n = r._count._all
+      c.total += n
+      if (OPEN_STATUSES.includes(r.status as Status)) {
+        c.open += n
+        if (r.deadline && r.deadline < now) c.overdue += n
       }
+      if (DONE_STATUSES.includes(r.status as Status)) c.done += n
+      if (r.status === STATUS.verified) c.verified += n
+    }
+    return villages.map((village) => {
+      const c = byVillage.get(village)!
+      return { ...c, rate: c.total === 0 ? 0 : c.done / c.total }
     })
   }
 

@@ -5,6 +5,7 @@ import { statusLine, STATUS, type ProgressStatus } from '../ledger/index.ts'
 import type { Services } from '../services.ts'
 
 export interface ProgressInput {
+  /** Read in this message's transaction: the move starts from its status, without reading it again. */
   problem: Problem
   status: ProgressStatus
   note?: string
@@ -15,7 +16,7 @@ export interface ProgressInput {
 /** Changes the status, tells the residents whose report it was, and returns the reply. */
 export async function applyProgress(services: Services, input: ProgressInput): Promise<string> {
   const { ledger, township, reports, notify } = services
-  const { problem, from } = await ledger.progress(input.problem.id, input.status, input.note, {
+  const { problem, from } = await ledger.progress(input.problem, input.status, input.note, {
     actorId: input.actor.id,
     actorName: input.actor.name,
     messageId: input.messageId,
