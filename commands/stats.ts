@@ -6,7 +6,7 @@ import { countsTable, statusLine, sumCounts } from '../src/ledger/index.ts'
 import { ALL_ROLES, ArgumentError } from '../src/registry/index.ts'
 import { defineCommand } from '../src/services.ts'
 import { parseMonth, type Month } from '../src/stats/periods.ts'
-import { askedOfCounty, countyOf, townshipAsked } from './shared/county.ts'
+import { askedOfCounty, countyOf } from './shared/county.ts'
 import { amounts } from './shared/figure-command.ts'
 import { fundText, overspent } from './shared/fund.ts'
 
@@ -31,10 +31,8 @@ export default defineCommand({
   },
   schema: z.object({ village: z.string().optional(), kind: z.enum(RECORD_KINDS).optional(), month: z.custom<Month>().optional(), township: z.string().optional() }),
   async run({ village, kind, month, township: asked }, ctx) {
-    if (asked !== undefined) {
-      const county = countyOf(ctx)
-      return county.statsText(townshipAsked(county, asked))
-    }
+    // The county's figures read the township's name (全县, 西乡, 西): one reader of it.
+    if (asked !== undefined) return countyOf(ctx).statsText(asked)
     const { ledger, township, campaign, policy } = ctx.services
     const scope: Scope = { village, from: month?.start, to: month?.end }
     const when = month ? `（${month.label}）` : ''

@@ -48,7 +48,7 @@ export interface Services {
 export interface CountyView {
   name: string
   townshipNames: readonly string[]
-  /** /统计 全县, or /统计 某某乡. */
+  /** /统计 全县, or /统计 某某乡 (the word as written: 全县, 西乡 or 西); an unknown name is a UserError listing the townships. */
   statsText(townshipName?: string): Promise<string>
   /** /排名 of townships by the monthly-assessment formula. */
   rankingText(month: Month): Promise<string>

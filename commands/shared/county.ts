@@ -14,10 +14,3 @@ export function countyOf(ctx: CommandContext): CountyView {
   return county
 }
 
-/** A township named in a county question: undefined for the whole county (全县, or nothing). */
-export function townshipAsked(county: CountyView, word: string | undefined): string | undefined {
-  if (!word || word === '全县' || word === county.name) return undefined
-  const name = county.townshipNames.find((n) => n === word || n.replace(/[乡镇]$/, '') === word.replace(/[乡镇]$/, ''))
-  if (!name) throw new UserError(`没有「${word}」这个乡镇。可以写：全县，或 ${county.townshipNames.join('、')}，例如 /统计 ${county.townshipNames[0]}`)
-  return name
-}

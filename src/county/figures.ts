@@ -66,7 +66,10 @@ export class CountyFigures {
   /** `/统计 全县`, or with a township's name, that township's /统计 整改 figures. */
   async statsText(townshipName?: string): Promise<string> {
     const named = townshipNamed(this.county, townshipName)
-    if (named === undefined) throw new UserError(`本县没有「${townshipName}」。可以写：全县、${this.county.townships.map((t) => t.name).join('、')}`)
+    if (named === undefined) {
+      const names = this.county.townships.map((t) => t.name)
+      throw new UserError(`没有「${townshipName}」这个乡镇。可以写：全县，或 ${names.join('、')}，例如 /统计 ${names[0]}`)
+    }
     if (named !== 'county') {
       const villages = await named.ledger.counts(named.township.villageNames)
       return [headline(named.name, sumCounts(villages, '全乡')), `网格：全乡 ${named.config.grids.length} 个`, '各村整改：', countsTable(villages)].join('\n')
