@@ -266,13 +266,15 @@ async function installAssistant(
   const dataDir = databaseFile ? dirname(databaseFile) : 'data'
   const photoDir = options.photoDir ?? join(dataDir, 'photos')
   // On PostgreSQL other processes may share the database: one sends at a time, each message is claimed.
-  const sharedDb = providerOf(options.databaseUrl) === 'postgresql' ? sharing(db, clock, options.leaseSeconds) : undefined
-  const outbox = new Outbox({ db, clock, pacing: options.config.pacing, logger, lease: sharedDb?.lease, pollMs: sharedDb?.pollMs })
+  // Townships sharing a bot account keep its one pace, and its one sending lease.
+  const share = options.county?.share
+  const account = share ? { leaseDb: await share.account.leaseDatabase(share.seat, db), holder: share.account.holder } : undefined
+  const sharedDb = providerOf(options.databaseUrl) === 'postgresql' ? sharing(db, clock, options.leaseSeconds, account) : undefined
+  const outbox = new Outbox({ db, clock, pacing: options.config.pacing, logger, lease: sharedDb?.lease, pollMs: sharedDb?.pollMs, ...(share ? { pacer: share.account.pacer } : {}) })
   const sender = new Sender()
   // People and group bindings: the config's seeded into the database, then the database's.
   await db.$transaction(async (tx) => new Roster(tx as Database, clock).seedFromConfig(options.config), { timeout: 60_000 })
   const township = new Township(options.config, await Roster.snapshot(db))
-  const share = options.county?.share
   share?.account.seat(share.seat, township)
   const groups = new WechatyGroups(township)
   const health = new Health(clock)
@@ -531,7 +533,7 @@ export async function startCounty(options: CountyStartOptions): Promise<RunningC
   const plugins: { code: string; plugin: RenjuAssistantPlugin }[] = []
   for (const townships of accounts.values()) {
     const bot = WechatyBuilder.build({ name: `renju-${townships.map((t) => t.code).join('-')}`, puppet: options.puppetFor(townships) })
-    const account = townships.length > 1 ? new AccountShare(townships.length) : undefined
+    const account = townships.length > 1 ? new AccountShare(townships.length, townships[0]!.config.pacing) : undefined
     townships.forEach((t, seat) => {
       const plugin = renjuAssistant({
         config: t.config,

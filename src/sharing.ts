@@ -15,12 +15,16 @@ export interface Sharing {
   inbox: SharedInbox
 }
 
-/** `seconds`: how long a dead process's sending and messages wait before another takes them (default 30). */
-export function sharing(db: Database, clock: Clock, seconds = 30): Sharing {
-  const holder = processId()
+/**
+ * `seconds`: how long a dead process's sending and messages wait before another takes them
+ * (default 30). `account`: the sending lease of a bot account several townships share, kept by
+ * its first township (its database, and one holder name for the townships of this process).
+ */
+export function sharing(db: Database, clock: Clock, seconds = 30, account?: { leaseDb: Database; holder: string }): Sharing {
+  const holder = account?.holder ?? processId()
   const times = leaseTimes(seconds)
   return {
-    lease: new SendingLease({ db, clock, times, holder }),
+    lease: new SendingLease({ db: account?.leaseDb ?? db, clock, times, holder }),
     pollMs: Math.min(1000, times.renewMs),
     inbox: {
       holder,

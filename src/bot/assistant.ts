@@ -29,8 +29,11 @@ export interface AssistantDeps {
   groupEvents: GroupEvents
   /** Messages that arrived before the plugin was installed (its host was still setting up): handled first, in order. */
   backlog?: Message[]
-  /** When the account serves several townships: whether a message (or a group) is this one's. */
-  owns?: (place: ArrivalPlace, topic?: string) => boolean
+  /**
+   * When the account serves several townships: whether a message (or a group) is this one's;
+   * undefined when that turns on the group's topic, not given.
+   */
+  owns?: (place: ArrivalPlace, topic?: string) => boolean | undefined
 }
 
 /** Messages the assistant cannot read, answered with what it can when addressed to it. */
@@ -180,11 +183,24 @@ export function assistantPlugin({ dispatch, township, logger, photoLimits, start
 
 
   return (bot: Wechaty) => {
+    // Messages wait behind one whose township is still being told by its group's topic, so they
+    // reach the dispatcher in the order they came.
+    let deciding: Promise<void> | undefined
     const listener = (message: Message) => {
       const arrival = arrivalOf(message)
-      if (!arrival || !owns(arrival)) return
+      if (!arrival) return
       // Nothing a message carries may take the bot down.
-      dispatch.arrive(arrival, () => toIncoming(message)).catch((err: unknown) => logger.error({ err, messageId: message.id }, 'message pipeline failed'))
+      const hand = () => void dispatch.arrive(arrival, () => toIncoming(message)).catch((err: unknown) => logger.error({ err, messageId: message.id }, 'message pipeline failed'))
+      const ours = owns(arrival)
+      if (ours !== undefined && !deciding) return void (ours && hand())
+      const decided = (deciding ?? Promise.resolve()).then(async () => {
+        const topic = ours === undefined ? await message.room()?.topic().catch(() => undefined) : undefined
+        if (ours ?? owns(arrival, topic ?? '')) hand()
+      }).catch((err: unknown) => logger.error({ err, messageId: message.id }, 'could not tell which township a message is for'))
+      deciding = decided
+      void decided.finally(() => {
+        if (deciding === decided) deciding = undefined
+      })
     }
     bot.on('message', listener)
     for (const message of backlog) listener(message)
@@ -196,7 +212,13 @@ export function assistantPlugin({ dispatch, township, logger, photoLimits, start
       if (invitees.some((c) => c.self())) void report((async () => groupEvents.seen(ours([await describeRoom(room)]), true))())
     }
     const onLeave = (room: Room, leavers: Contact[]) => {
-      if (leavers.some((c) => c.self()) && owns({ conversationId: room.id, inRoom: true, talkerId: '', text: '' })) void report(groupEvents.left(room.id))
+      if (!leavers.some((c) => c.self())) return
+      void report(
+        (async () => {
+          const place = { conversationId: room.id, inRoom: true, talkerId: '', text: '' }
+          if (owns(place) ?? owns(place, (await describeRoom(room)).topic)) await groupEvents.left(room.id)
+        })(),
+      )
     }
     bot.on('login', onLogin)
     bot.on('room-join', onJoin)

@@ -21,10 +21,12 @@
 // and takes its pacing memory from the sent rows when it takes the lease over. Without a lease
 // (SQLite: one process per file) the loop is the only sender and nothing is polled.
 //
+// Pacing is the bot account's (pacer.ts): townships sharing an account share one Pacer, so a message
+// chosen here may still have to wait while another township's outbox sends.
+//
 // Delivery is at least once: a crash after WeChat accepted a message but before it was marked sent
 // re-sends that one message after the restart. Avoiding it would need the puppet to dedupe, which it
 // cannot; one repeated message after a crash is accepted.
-import type { TownshipConfig } from '../config/schema.ts'
 import { untilReachable } from '../db/unreachable.ts'
 import type { Prisma } from '../db/generated/client.ts'
 import type { Database } from '../db/index.ts'
@@ -32,10 +34,11 @@ import type { Logger } from '../log.ts'
 import type { Notifier, OutgoingFile } from '../outgoing.ts'
 import type { Clock } from '../time.ts'
 import type { SendingLease } from './lease.ts'
+import { Pacer, type Pacing } from './pacer.ts'
 
 export const PRIORITY = { reply: 0, notice: 1, post: 2 } as const
 
-export type Pacing = TownshipConfig['pacing']
+export type { Pacing }
 
 export interface OutgoingMessage {
   conversationId: string
@@ -130,7 +133,9 @@ export class Outbox implements Notifier {
   private readonly clock: Clock
   private readonly pacing: Pacing
   private readonly logger: Logger
-  private readonly random: () => number
+  /** The account's pacing: its own, or shared with the other townships on the same bot account. */
+  private readonly pacer: Pacer
+  private stopListening: (() => void) | undefined
   private readonly timers: Timers
   /** Set where other processes may send too (PostgreSQL): only its holder sends. */
   private readonly lease: SendingLease | undefined
@@ -148,13 +153,7 @@ export class Outbox implements Notifier {
 
   /** Mirror of the pending rows (loaded at start, added to by enqueue); the database stays the truth. */
   private readonly pending = new Map<number, PendingMeta>()
-  // Pacing memory: every send attempt counts, failed ones too (they may have reached WeChat).
-  private readonly lastByConversation = new Map<string, number>()
-  private last: { at: number; conversationId: string } | undefined
-  /** Send times within the last minute, oldest first. */
-  private recent: number[] = []
-  /** The gap before a message to another conversation than the last one; drawn once per send. */
-  private switchGapMs = 0
+  /** Whether the pacer has been told of this outbox's recent sends (after a start, or a lease taken over). */
   private seeded = false
 
   private transport: Transport | undefined
@@ -167,12 +166,13 @@ export class Outbox implements Notifier {
   private wakeSleeper: (() => void) | undefined
   private idleWaiters: (() => void)[] = []
 
-  constructor(deps: { db: Database; clock: Clock; pacing: Pacing; logger: Logger; random?: () => number; timers?: Timers; lease?: SendingLease; pollMs?: number }) {
+  /** `pacer`: the bot account's, when several townships' outboxes share one account; else one of its own. */
+  constructor(deps: { db: Database; clock: Clock; pacing: Pacing; logger: Logger; random?: () => number; timers?: Timers; lease?: SendingLease; pollMs?: number; pacer?: Pacer }) {
     this.db = deps.db
     this.clock = deps.clock
     this.pacing = deps.pacing
     this.logger = deps.logger
-    this.random = deps.random ?? Math.random
+    this.pacer = deps.pacer ?? new Pacer(deps.pacing, deps.random)
     this.timers = deps.timers ?? globalTimers
     this.lease = deps.lease
     this.pollMs = deps.pollMs ?? 1000
@@ -211,6 +211,8 @@ export class Outbox implements Notifier {
     this.transport = transport
     if (this.running) return void this.wake()
     this.running = true
+    // Another outbox on the account finished a send: this one may be next.
+    this.stopListening ??= this.pacer.listen(() => this.wake())
     const generation = ++this.generation
     // A loop still finishing a delivery after stop() ends first; the new one starts after it.
     this.loop = this.loop.then(() => this.run(generation))
@@ -226,6 +228,8 @@ export class Outbox implements Notifier {
     this.running = false
     this.generation++
     this.wake()
+    this.stopListening?.()
+    this.stopListening = undefined
     clearInterval(this.renewer)
     this.renewer = undefined
     await this.loop
@@ -250,7 +254,7 @@ export class Outbox implements Notifier {
     let nextSendAt: Date | null = null
     if (pending > 0) {
       const { at } = this.choose(this.clock().getTime())
-      if (at !== undefined) nextSendAt = new Date(at)
+      if (at !== undefined && Number.isFinite(at)) nextSendAt = new Date(at)
     }
     return { pending, sent: count('sent'), failed: count('failed'), nextSendAt }
   }
@@ -337,9 +341,7 @@ export class Outbox implements Notifier {
     if (held && !this.holding) {
       this.logger.info({ holder: lease.holder }, 'outbox: took the sending lease')
       this.pending.clear()
-      this.lastByConversation.clear()
-      this.last = undefined
-      this.recent = []
+      // What another process sent meanwhile is read from the sent rows (the pacer counts a send once).
       this.seeded = false
       this.loadedAt = -Infinity
     } else if (!held) {
@@ -375,13 +377,14 @@ export class Outbox implements Notifier {
     this.seeded = true
     // After a restart, what went out in the last minute still counts: no burst on reconnect.
     const now = this.clock().getTime()
-    const horizon = Math.max(MINUTE, this.pacing.sameGroupSeconds * 1000, this.pacing.switchGroupMaxSeconds * 1000)
+    const { pacing } = this.pacer
+    const horizon = Math.max(MINUTE, pacing.sameGroupSeconds * 1000, pacing.switchGroupMaxSeconds * 1000)
     const sent = await this.db.outboxMessage.findMany({
       where: { status: 'sent', sentAt: { gte: new Date(now - horizon) } },
       select: { conversationId: true, sentAt: true },
       orderBy: { sentAt: 'asc' },
     })
-    for (const s of sent) if (s.sentAt) this.remember(s.conversationId, Math.min(s.sentAt.getTime(), now))
+    for (const s of sent) if (s.sentAt) this.pacer.remember(s.conversationId, Math.min(s.sentAt.getTime(), now))
   }
 
   /** The next message and when it may go (see the comment at the top). */
@@ -404,40 +407,9 @@ export class Outbox implements Notifier {
       }
     }
     if (!best) return { message: undefined, at: nextDue }
-    const at = Math.max(now, this.pacedAt(best.conversationId, now))
+    const at = Math.max(now, this.pacer.at(best.conversationId, now))
     // Wake early if a waiting retry becomes due first: it may be the better candidate then.
     return { message: best, at: nextDue !== undefined && nextDue < at ? nextDue : at }
-  }
-
-  /** The earliest time a message to `conversationId` may go by pacing alone. */
-  private pacedAt(conversationId: string, now: number): number {
-    const p = this.pacing
-    let at = -Infinity
-    const lastHere = this.lastByConversation.get(conversationId)
-    // min(…, now): a clock stepped backwards must not make the bot wait for hours.
-    if (lastHere !== undefined) at = Math.max(at, Math.min(lastHere, now) + p.sameGroupSeconds * 1000)
-    if (this.last) {
-      const gap = this.last.conversationId === conversationId ? 0 : this.switchGapMs
-      at = Math.max(at, Math.min(this.last.at, now) + gap)
-    }
-    this.recent = this.recent.filter((t) => t > now - MINUTE)
-    if (this.recent.length >= p.perMinute) {
-      // The perMinute-th latest send must have left the 60 s window.
-      const t = this.recent[this.recent.length - p.perMinute]
-      if (t !== undefined) at = Math.max(at, Math.min(t, now) + MINUTE)
-    }
-    return at
-  }
-
-  private remember(conversationId: string, at: number): void {
-    this.lastByConversation.set(conversationId, at)
-    this.last = { at, conversationId }
-    this.recent.push(at)
-    // only the latest perMinute sends can ever hold the next one back
-    if (this.recent.length > this.pacing.perMinute) this.recent.splice(0, this.recent.length - this.pacing.perMinute)
-    const min = this.pacing.switchGroupMinSeconds * 1000
-    const max = Math.max(min, this.pacing.switchGroupMaxSeconds * 1000)
-    this.switchGapMs = min + this.random() * (max - min)
   }
 
   /** One try at one message; records the outcome. Never throws for a transport failure. */
@@ -457,6 +429,8 @@ export class Outbox implements Notifier {
     let error: unknown
     let ok = false
     let sentMessageId: string | null = null
+    // Another outbox on the account may have sent since this one chose: then pacing is asked again.
+    if (!this.pacer.begin(row.conversationId, this.clock().getTime())) return
     try {
       sentMessageId = (await transport.deliver({ conversationId: row.conversationId, text: row.text, mentionIds, ...(file ? { file } : {}) })) || null
       ok = true
@@ -464,7 +438,7 @@ export class Outbox implements Notifier {
       error = err
     }
     const now = this.clock()
-    this.remember(row.conversationId, now.getTime())
+    this.pacer.end(row.conversationId, now.getTime())
     const attempts = row.attempts + 1
     if (ok) {
       // Forget it before writing: should the write fail, it must not be sent twice by this process.

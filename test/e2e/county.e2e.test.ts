@@ -124,3 +124,37 @@ describe('two townships on one bot account (sqlite)', () => {
     expect(c.botMessages('西一村人居环境群')).toHaveLength(2)
   })
 })
+
+describe.each(providers)('two townships on one bot account keep the account’s pace (%s)', (provider: Provider) => {
+  const SWITCH_MS = 1000
+  let c: WireCounty
+  beforeAll(async () => {
+    const county = exampleCounty()
+    // A pause when switching groups, none within one: what is measured is the account's switches.
+    for (const t of county.townships) t.config.pacing = { ...t.config.pacing, switchGroupMinSeconds: SWITCH_MS / 1000, switchGroupMaxSeconds: SWITCH_MS / 1000 }
+    c = await startWireCounty(county, { provider, accounts: [['dongxiang', 'xixiang'], ['nanxiang']] })
+  }, 120_000)
+  afterAll(() => c?.close())
+
+  it('pauses between groups of different townships as between groups of one, and sends one message at a time', async () => {
+    const burst = [
+      ...['路边垃圾', '柴草乱堆', '污水横流'].map((what) => c.say('wxid_dongxiang_sec1', '东一村人居环境群', `/问题 东一村 ${what}`, 30_000)),
+      ...['垃圾堆放', '乱搭乱建', '畜禽散养'].map((what) => c.say('wxid_xixiang_sec1', '西一村人居环境群', `/问题 西一村 ${what}`, 30_000)),
+    ]
+    await Promise.all(burst)
+    await expect.poll(() => c.botMessages('东一村人居环境群').length + c.botMessages('西一村人居环境群').length, { timeout: 30_000 }).toBe(6)
+    const sent = [...c.botMessages('东一村人居环境群').map((m) => ({ ...m, room: '东' })), ...c.botMessages('西一村人居环境群').map((m) => ({ ...m, room: '西' }))].sort((a, b) => a.timestamp - b.timestamp)
+    const switches = sent.slice(1).flatMap((m, i) => (m.room !== sent[i]!.room ? [m.timestamp - sent[i]!.timestamp] : []))
+    // Each township's outbox on its own would switch with no pause at all.
+    expect(switches.length).toBeGreaterThan(0)
+    for (const gap of switches) expect(gap).toBeGreaterThanOrEqual(SWITCH_MS - 200)
+    // The burst came right after login, before the groups were bound: each still reached its own township.
+    expect(await c.township('dongxiang').db.problem.count()).toBe(3)
+    expect(await c.township('xixiang').db.problem.count()).toBe(3)
+    if (provider === 'postgresql') {
+      // One sending lease for the account, kept with its first township: one process sends for both.
+      expect(await c.township('dongxiang').db.sendingLease.count()).toBe(1)
+      expect(await c.township('xixiang').db.sendingLease.count()).toBe(0)
+    }
+  }, 60_000)
+})

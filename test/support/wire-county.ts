@@ -70,7 +70,7 @@ export async function startWireCounty(county: CountyConfig, options: { provider:
     photoDir: join(dataDir, 'photos'),
     backupDir: join(dataDir, 'backups'),
     puppetFor: ([first]) => new ResilientPuppetService({ ...worldOf(first!.code).wechat.puppetOptions }),
-    logger: createLogger('silent'),
+    logger: createLogger((process.env['COUNTY_TEST_LOG'] as 'info' | undefined) ?? 'silent'),
     schedule: false,
   })
   for (const { wechat, bot } of worlds.values()) wechat.login(bot)
