@@ -273,7 +273,13 @@ async function installAssistant(
   const outbox = new Outbox({ db, clock, pacing: options.config.pacing, logger, lease: sharedDb?.lease, pollMs: sharedDb?.pollMs, ...(share ? { pacer: share.account.pacer } : {}) })
   const sender = new Sender()
   // People and group bindings: the config's seeded into the database, then the database's.
-  await db.$transaction(async (tx) => new Roster(tx as Database, clock).seedFromConfig(options.config), { timeout: 60_000 })
+  await db.$transaction(
+    async (tx) => {
+      await sharedDb?.lockRoster(tx as Database)
+      await new Roster(tx as Database, clock).seedFromConfig(options.config)
+    },
+    { timeout: 60_000 },
+  )
   const township = new Township(options.config, await Roster.snapshot(db))
   share?.account.seat(share.seat, township)
   const groups = new WechatyGroups(township)

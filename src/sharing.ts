@@ -13,6 +13,8 @@ export interface Sharing {
   /** How often the sender reads the pending rows again (others' replies wait at most this long). */
   pollMs: number
   inbox: SharedInbox
+  /** Held until the transaction ends: processes starting at once seed the config's people one after the other. */
+  lockRoster(tx: Database): Promise<void>
 }
 
 /**
@@ -33,5 +35,6 @@ export function sharing(db: Database, clock: Clock, seconds = 30, account?: { le
       // Held until the message's transaction ends: one conversation is handled by one process at a time.
       lockConversation: async (tx, conversationId) => void (await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock(hashtext($1))', conversationId)),
     },
+    lockRoster: async (tx) => void (await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock(hashtext($1))', 'renju: seeding the roster')),
   }
 }

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { startAssistant, type RunningAssistant } from '../../src/app.ts'
 import { ResilientPuppetService } from '../../src/bot/puppet.ts'
 import { createLogger } from '../../src/log.ts'
+import { dropTestDatabase, freshDatabaseUrlOn } from '../support/db.ts'
 import type { MockPuppetServiceOptions } from '../support/puppet-server.ts'
 import { secondConnection, type SecondConnection } from '../support/second-connection.ts'
 import { manualClock } from '../support/township.ts'
@@ -85,5 +86,26 @@ describe('two assistants on one PostgreSQL database, one WeChat account', () => 
     const bulletins = township.messages.filter((m) => m.talkerId === BOT_ID)
     expect(bulletins.filter((m) => m.text.includes('周通报'))).toHaveLength(1)
     expect(bulletins.filter((m) => m.typeName === 'Image')).toHaveLength(1)
+  }, 120_000)
+
+  it('two processes starting at once on a new database both start, and the roster is seeded once', async () => {
+    t = await startWireTownship(undefined, { provider: 'postgresql' })
+    second = await secondConnection(t.wechat)
+    const url = await freshDatabaseUrlOn('postgresql')
+    try {
+      const start = (puppetOptions: MockPuppetServiceOptions) =>
+        startAssistant({ config: t.config, databaseUrl: url, photoDir: `${url.replace(/\W/g, '_')}-photos`, puppet: new ResilientPuppetService(puppetOptions), logger: createLogger('silent'), schedule: false, leaseSeconds: 2 })
+      // Both migrate and seed the config's people into the same empty database at the same moment.
+      const started = await Promise.allSettled([start(t.wechat.puppetOptions), start(second.puppetOptions)])
+      for (const s of started) if (s.status === 'fulfilled') assistants.push(s.value)
+      expect(started.map((s) => (s.status === 'rejected' ? String(s.reason) : 'started'))).toEqual(['started', 'started'])
+      const people = await assistants[0]!.db.person.findMany()
+      expect(people.map((p) => p.wechatId).sort()).toEqual(t.config.people.map((p) => p.wechatId).sort())
+      // Each appointment audited once, not once per process.
+      expect(await assistants[0]!.db.roleChange.count({ where: { action: '配置' } })).toBe(t.config.people.length)
+    } finally {
+      for (const a of assistants.splice(0)) await a.stop().catch(() => undefined)
+      await dropTestDatabase(url)
+    }
   }, 120_000)
 })
