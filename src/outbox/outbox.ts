@@ -104,6 +104,33 @@ function rowOf(message: OutgoingMessage, now: Date) {
   }
 }
 
+/**
+ * Stores a message and gives its id. Raw SQL, the same on SQLite and PostgreSQL, as are the read
+ * and the "sent" mark of each delivery: they run for every reply, and Prisma compiles each query
+ * it builds (about 1 ms a statement on this stack, against a quarter of that for SQL it is given).
+ */
+async function insertRow(db: Database, message: OutgoingMessage, now: Date): Promise<number> {
+  const r = rowOf(message, now)
+  const [row] = await db.$queryRaw<{ id: number | bigint }[]>`
+    INSERT INTO "OutboxMessage" ("conversationId", "text", "mentionIds", "fileName", "fileData", "priority", "status", "attempts", "notBefore", "createdAt", "dueAt")
+    VALUES (${r.conversationId}, ${r.text}, ${r.mentionIds}, ${r.fileName}, ${r.fileData}, ${r.priority}, 'pending', 0, ${r.notBefore}, ${r.createdAt}, ${r.dueAt})
+    RETURNING "id"`
+  if (!row) throw new Error('outbox: the stored message has no id')
+  return Number(row.id)
+}
+
+/** What a delivery reads of its row. */
+interface StoredRow {
+  id: number
+  conversationId: string
+  text: string
+  mentionIds: string
+  fileName: string | null
+  fileData: Uint8Array | null
+  status: string
+  attempts: number
+}
+
 /** What the loop keeps of a pending message: enough to choose, not the text or file. */
 interface PendingMeta {
   id: number
@@ -181,9 +208,9 @@ export class Outbox implements Notifier {
   /** Stores the message (status pending) and wakes the sending loop; resolves with its id once stored. */
   async enqueue(message: OutgoingMessage): Promise<number> {
     const now = this.clock()
-    const row = await this.db.outboxMessage.create({ data: rowOf(message, now), select: { id: true } })
-    this.stored([{ id: row.id, conversationId: message.conversationId, priority: message.priority, notBefore: now.getTime(), queuedAt: now.getTime() }])
-    return row.id
+    const id = await insertRow(this.db, message, now)
+    this.stored([{ id, conversationId: message.conversationId, priority: message.priority, notBefore: now.getTime(), queuedAt: now.getTime() }])
+    return id
   }
 
   /**
@@ -268,8 +295,8 @@ export class Outbox implements Notifier {
     const rows: PendingMeta[] = []
     const enqueue = async (message: OutgoingMessage) => {
       const now = this.clock()
-      const row = await tx.outboxMessage.create({ data: rowOf(message, now), select: { id: true } })
-      rows.push({ id: row.id, conversationId: message.conversationId, priority: message.priority, notBefore: now.getTime(), queuedAt: now.getTime() })
+      const id = await insertRow(tx, message, now)
+      rows.push({ id, conversationId: message.conversationId, priority: message.priority, notBefore: now.getTime(), queuedAt: now.getTime() })
     }
     return {
       enqueue,
@@ -414,7 +441,9 @@ export class Outbox implements Notifier {
 
   /** One try at one message; records the outcome. Never throws for a transport failure. */
   private async deliver(meta: PendingMeta): Promise<void> {
-    const row = await this.db.outboxMessage.findUnique({ where: { id: meta.id } })
+    const [found] = await this.db.$queryRaw<StoredRow[]>`
+      SELECT "id", "conversationId", "text", "mentionIds", "fileName", "fileData", "status", "attempts" FROM "OutboxMessage" WHERE "id" = ${meta.id}`
+    const row = found && { ...found, id: Number(found.id), attempts: Number(found.attempts) }
     if (!row || row.status !== 'pending') return void this.pending.delete(meta.id)
     const transport = this.transport
     if (!transport) throw new Error('outbox: no transport')
@@ -447,7 +476,7 @@ export class Outbox implements Notifier {
         // With the database out of reach the mark waits for it (nothing else can be sent meanwhile):
         // a row still pending would be read again and sent twice.
         await untilReachable(
-          () => this.db.outboxMessage.update({ where: { id: row.id }, data: { status: 'sent', sentAt: now, attempts, sentMessageId } }),
+          () => this.db.$executeRaw`UPDATE "OutboxMessage" SET "status" = 'sent', "sentAt" = ${now}, "attempts" = ${attempts}, "sentMessageId" = ${sentMessageId} WHERE "id" = ${row.id}`,
           (err, attempt, delayMs) => this.logger.warn({ err, id: row.id, attempt, retryInMs: delayMs }, 'outbox: database out of reach, the sent mark waits'),
           () => !this.running,
         )
