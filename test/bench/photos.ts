@@ -55,7 +55,7 @@ const SELF = fileURLToPath(import.meta.url)
 /* the photos                                                                 */
 
 /** `jpeg` with a COM (comment) segment after SOI: same picture, different bytes. */
-function withComment(jpeg: Buffer, text: string): Buffer {
+export function withComment(jpeg: Buffer, text: string): Buffer {
   const payload = Buffer.from(text, 'latin1')
   const head = Buffer.from([0xff, 0xfe, 0, 0])
   head.writeUInt16BE(payload.length + 2, 2)
