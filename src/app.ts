@@ -33,7 +33,7 @@ import { meaningOfQuote } from './workflow/quotes.ts'
 import { undoRecalled } from './workflow/recall.ts'
 import { SentMessages } from './outbox/sent.ts'
 import { announceUnbound, roomLeft, roomSeen, unboundGroupMessage } from './workflow/groups.ts'
-import { createPhotoIntake } from './workflow/photo-intake.ts'
+import { createPhotoIntake, type Transact } from './workflow/photo-intake.ts'
 import { Reports } from './reports/reports.ts'
 import { sweepPhotoWindows } from './workflow/photo-reminders.ts'
 import { formatDateTime, systemClock, type Clock } from './time.ts'
@@ -185,9 +185,19 @@ export function buildServices(deps: {
 }
 
 /** The workflows behind messages that are not commands: photos, files, unbound groups. */
-export function messageHooks(root: Services, logger: Logger, quotes: { botNames: () => string[]; commandWords: readonly string[] }): MessageHooks<Services> {
-  const photoIntake = createPhotoIntake(root, logger)
+/**
+ * `transact`: a transaction of its own with services bound to it, for what a workflow sends later
+ * (a photo batch's confirmation); by default the root services, with no transaction (tests).
+ */
+export function messageHooks(
+  root: Services,
+  logger: Logger,
+  quotes: { botNames: () => string[]; commandWords: readonly string[] },
+  transact: Transact = (work) => work(root),
+): MessageHooks<Services> & { sweepPhotoConfirmations(): Promise<void> } {
+  const { intake: photoIntake, sweepConfirmations } = createPhotoIntake(root, logger, transact)
   return {
+    sweepPhotoConfirmations: sweepConfirmations,
     quote: (message, actor, services) => meaningOfQuote(message, actor, services, { botNames: quotes.botNames(), commandWords: quotes.commandWords }),
     recall: (message, original, actor, services) => undoRecalled(message, original, actor, services),
     photo: (message, actor, services) => photoIntake(message, actor, services),
@@ -318,7 +328,7 @@ async function installAssistant(
   const registry = new Registry(commands)
   // The names the bot's messages carry in a quote: its WeChat name, known at login.
   let botNames: string[] = []
-  const hooks = messageHooks(services, logger, { botNames: () => botNames, commandWords: registry.words })
+  const hooks = messageHooks(services, logger, { botNames: () => botNames, commandWords: registry.words }, (work) => inScope(({ services: scoped }) => work(scoped)))
   const dispatch = createDispatcher({ db, registry, services, hooks, clock, logger, replies: replyTo((m) => outbox.enqueue(m)), inScope, shared: sharedDb?.inbox })
   const groupEvents: GroupEvents = {
     // At login the rooms are only recorded (and bound where the config names them); a room the
@@ -384,9 +394,15 @@ async function installAssistant(
     }, policy.outageReportDelaySeconds * 1000)
     timer.unref()
   }
-  const sweep = () => sweepPhotoWindows(services)
+  // Held 已完成 whose photo never came; photo confirmations owed and due (after a restart too).
+  const sweep = async () => {
+    await sweepPhotoWindows(services)
+    await hooks.sweepPhotoConfirmations()
+  }
   const sweeper = setInterval(() => sweep().catch((err: unknown) => logger.error({ err }, 'photo window sweep failed')), 30_000)
   sweeper.unref()
+  // What a restart left owed is sent now, not half a minute later.
+  sweep().catch((err: unknown) => logger.error({ err }, 'photo window sweep failed'))
 
   // Self-check: the puppet's watchdog resets a silent connection, but a bot can still end up
   // logged out for good, or "logged in" while nothing it sends gets through (wechaty #2442).

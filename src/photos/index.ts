@@ -20,5 +20,5 @@ export { PhotoStore, type SaveResult, type StoredPhotoPaths } from './store.ts'
 // Pictures the bot sends: before/after side by side, Chinese text in the project's own font.
 export { composeBeforeAfter } from './compose.ts'
 // The records layer over this core: photos as evidence in the database, and pairing windows.
-export { PhotoLibrary, photosAddedText, type EvidenceTarget, type PhotoKind } from './library.ts'
+export { PhotoLibrary, photosAddedText, type ConfirmationKey, type EvidenceTarget, type PhotoKind } from './library.ts'
 export { PhotoPairing } from './pairing.ts'

@@ -17,6 +17,13 @@ export interface EvidenceTarget {
   kind: PhotoKind
 }
 
+/** Whose confirmation, where, for which batch of photos ("12:整改前", or "unpaired"). */
+export interface ConfirmationKey {
+  conversationId: string
+  talkerId: string
+  batch: string
+}
+
 export interface Who {
   id: string
   name: string
@@ -146,6 +153,42 @@ export class PhotoLibrary {
       waiting,
       reuseNotes: links.flatMap((l) => (l.reuseNote ? [l.reuseNote] : [])),
     }
+  }
+
+  /**
+   * Owes the sender a confirmation for a photo just recorded (in the photo's transaction): one
+   * per sender, conversation and batch, covering every photo of it, due at `dueAt`.
+   */
+  async oweConfirmation(key: ConfirmationKey, messageId: string, target: EvidenceTarget | undefined, delayMs: number): Promise<void> {
+    const dueAt = new Date(this.now().getTime() + delayMs)
+    const where = { conversationId_talkerId_batch: key }
+    const row = await this.db.photoConfirmation.findUnique({ where, select: { messageIds: true } })
+    if (row) {
+      const messageIds = [...(JSON.parse(row.messageIds) as string[]), messageId]
+      await this.db.photoConfirmation.update({ where, data: { messageIds: JSON.stringify(messageIds), dueAt } })
+    } else {
+      await this.db.photoConfirmation.create({ data: { ...key, target: target ? JSON.stringify(target) : null, messageIds: JSON.stringify([messageId]), dueAt } })
+    }
+  }
+
+  /** The confirmations owed (left by a restart, or a timer that did not fire), and how long until each is due. */
+  async confirmationsOwed(): Promise<{ key: ConfirmationKey; inMs: number }[]> {
+    const rows = await this.db.photoConfirmation.findMany({ select: { conversationId: true, talkerId: true, batch: true, dueAt: true }, orderBy: { dueAt: 'asc' } })
+    const now = this.now().getTime()
+    return rows.map(({ dueAt, ...key }) => ({ key, inMs: dueAt.getTime() - now }))
+  }
+
+  /**
+   * Takes a confirmation owed (`dueOnly`: if due by now): deleted here, in the caller's
+   * transaction that sends it, so it goes once even when a timer and a sweep (or two processes)
+   * both try.
+   */
+  async takeConfirmation(key: ConfirmationKey, dueOnly: boolean): Promise<{ messageIds: string[]; target?: EvidenceTarget } | undefined> {
+    const row = await this.db.photoConfirmation.findUnique({ where: { conversationId_talkerId_batch: key } })
+    if (!row || (dueOnly && row.dueAt > this.now())) return undefined
+    const { count } = await this.db.photoConfirmation.deleteMany({ where: { ...key, dueAt: row.dueAt } })
+    if (count !== 1) return undefined
+    return { messageIds: JSON.parse(row.messageIds) as string[], ...(row.target ? { target: JSON.parse(row.target) as EvidenceTarget } : {}) }
   }
 
   /** Photo counts of a problem, and the reuse notes on them, for /查询 and /销号. */

@@ -163,6 +163,33 @@ describe.each(providers)('kill -9 during a burst (%s)', (provider) => {
     const confirmation = await seen.waitFor((m) => m.talkerId === BOT_ID && m.text.includes('照片'), 15_000, from)
     expect(confirmation.text).toContain('已为 #1 添加整改前照片 1 张')
   }, 60_000)
+
+  it('photos recorded while their confirmation waits for the sender to pause are confirmed once after the restart', async () => {
+    t = await startWireTownship(undefined, { provider })
+    t.config.policy.photoBatchSeconds = 10 // a pause long enough to die in
+    const { room, seen } = t.rooms.get(WEIHUA)!
+    const start = launcher(t, (c) => (child = c))
+    await start()
+    t.contact(SECRETARY).say('/问题 村口垃圾堆放').to(room)
+    await seen.waitFor((m) => m.talkerId === BOT_ID && m.text.includes('已登记 #1'), 10_000)
+    for (const seed of [11, 12]) t.contact(SECRETARY).say(mockFile(await syntheticJpeg(seed, 800, 600), `IMG_${seed}.jpg`)).to(room)
+    const db = await openDatabase(t.databaseUrl)
+    let linked = 0
+    for (let i = 0; i < 50 && linked < 2; i++) {
+      await sleep(100)
+      linked = await db.photoLink.count()
+    }
+    await db.$disconnect()
+    expect(linked, 'both photos recorded before the kill').toBe(2)
+    expect(seen.messages.filter((m) => m.talkerId === BOT_ID && m.text.includes('添加整改前照片')), 'no confirmation yet: the sender has not paused').toHaveLength(0)
+    await killTree(child!)
+    const from = seen.messages.length
+    await start()
+    const confirmation = await seen.waitFor((m) => m.talkerId === BOT_ID && m.text.includes('添加整改前照片'), 20_000, from)
+    expect(confirmation.text).toContain('已为 #1 添加整改前照片 2 张')
+    await sleep(3000) // a second one would come now
+    expect(seen.messages.filter((m) => m.talkerId === BOT_ID && m.text.includes('添加整改前照片'))).toHaveLength(1)
+  }, 90_000)
 })
 
 /** Starts the real entry point against the mock WeChat; resolves once it answers. */
