@@ -108,7 +108,7 @@ export class CountyFigures {
     const parts = await Promise.all(
       this.county.townships.map(async (township) => ({
         township,
-        records: await readPeriod(township.db, township.township.villageNames, week),
+        records: await readPeriod(township.db, township.township.villageNames, week, { listCards: true }),
         inspections: await township.campaign.count('巡查', scope),
         cleared: await township.campaign.totals('清运', scope),
       })),

@@ -16,7 +16,7 @@
 import { Prisma, type Card } from '../db/generated/client.ts'
 import type { Database } from '../db/index.ts'
 import { DONE_STATUSES, OPEN_STATUSES, STATUS, type Status } from '../ledger/status.ts'
-import { emptyScoreCounts, type ScoreCounts } from '../stats/assessment.ts'
+import type { ScoreCounts } from '../stats/assessment.ts'
 import { emptyWeekCounts, type WeekCounts } from '../stats/bulletin.ts'
 import { isDone, type ProblemFacts } from '../stats/history.ts'
 
@@ -47,6 +47,9 @@ export interface PeriodCounts {
   previousTotal: number
   /** …and done at the start. */
   previousDone: number
+  /** Cards issued during the period. */
+  yellow: number
+  red: number
 }
 
 export interface PeriodRecords {
@@ -54,11 +57,11 @@ export interface PeriodRecords {
   counts: Map<string, PeriodCounts>
   /** Problems the query left to history.ts (see the header); none when the Ledger wrote them all. */
   problems: ProblemFacts[]
-  /** Cards issued during the period. */
+  /** Cards issued during the period, when asked for (they are counted either way). */
   cards: Card[]
 }
 
-const emptyPeriodCounts = (): PeriodCounts => ({ total: 0, done: 0, verified: 0, overdue: 0, filed: 0, completed: 0, onTime: 0, verifiedMoves: 0, previousTotal: 0, previousDone: 0 })
+const emptyPeriodCounts = (): PeriodCounts => ({ total: 0, done: 0, verified: 0, overdue: 0, filed: 0, completed: 0, onTime: 0, verifiedMoves: 0, previousTotal: 0, previousDone: 0, yellow: 0, red: 0 })
 
 type Row = Record<keyof PeriodCounts | 'unwalked', number | bigint | null> & { village: string | null }
 
@@ -82,13 +85,11 @@ export function periodQuery({ start, end }: Period): Prisma.Sql {
       SELECT id, "problemId" AS pid, at, "toStatus" AS status FROM "ProblemChange" WHERE at >= ${start}
     ),
     steps AS (
-      SELECT pid, id, at, status, LEAD(at) OVER w AS next_at, LAG(status) OVER w AS previous
-      FROM since WINDOW w AS (PARTITION BY pid ORDER BY at, id)
+      SELECT pid, at, status, LAG(status) OVER (PARTITION BY pid ORDER BY at, id) AS previous FROM since
     ),
     moved AS (
       -- The first row (in time) is taken apart: the status before it is the last row's before the start.
       SELECT pid,
-        MAX(CASE WHEN at < ${end} AND (next_at IS NULL OR next_at >= ${end}) THEN status END) AS last_status,
         MAX(CASE WHEN previous IS NULL THEN at END) AS first_at,
         MAX(CASE WHEN previous IS NULL THEN status END) AS first_status,
         MAX(CASE WHEN previous IS NOT NULL AND at < ${end} AND status IN (${done}) AND previous NOT IN (${done}) THEN at END) AS completed_later,
@@ -96,15 +97,18 @@ export function periodQuery({ start, end }: Period): Prisma.Sql {
       FROM steps GROUP BY pid
     ),
     walked AS MATERIALIZED (
+      -- The last rows before the start and before the end, one index seek each (cheaper than
+      -- looking ahead in the window above).
       SELECT p.village, p.status, p.deadline, p."createdAt" AS created, p."updatedAt" AS updated,
-        m.last_status, m.first_at, m.first_status, m.completed_later, m.verified_later,
-        COALESCE((SELECT c."toStatus" FROM "ProblemChange" c WHERE c."problemId" = m.pid AND c.at < ${start} ORDER BY c.at DESC, c.id DESC LIMIT 1), ${todo}) AS before
+        m.first_at, m.first_status, m.completed_later, m.verified_later,
+        COALESCE((SELECT c."toStatus" FROM "ProblemChange" c WHERE c."problemId" = m.pid AND c.at < ${start} ORDER BY c.at DESC, c.id DESC LIMIT 1), ${todo}) AS before,
+        COALESCE((SELECT c."toStatus" FROM "ProblemChange" c WHERE c."problemId" = m.pid AND c.at < ${end} ORDER BY c.at DESC, c.id DESC LIMIT 1), ${todo}) AS after
       FROM moved m JOIN "Problem" p ON p.id = m.pid
     ),
     facts AS (
       SELECT village, status, deadline, updated,
         CASE WHEN created < ${start} THEN before END AS at_start,
-        CASE WHEN created < ${end} THEN COALESCE(last_status, before) END AS at_end,
+        CASE WHEN created < ${end} THEN after END AS at_end,
         CASE WHEN created >= ${start} AND created < ${end} THEN 1 ELSE 0 END AS filed,
         COALESCE(completed_later,
           CASE WHEN first_at < ${end} AND first_status IN (${done}) AND before NOT IN (${done}) THEN first_at END) AS completed_at,
@@ -112,11 +116,14 @@ export function periodQuery({ start, end }: Period): Prisma.Sql {
       FROM walked
     ),
     parts AS (
-      SELECT village, COUNT(*) AS total, SUM(${doneOf(status)}) AS done, SUM(${isVerified(status)}) AS verified, 0 AS overdue,
-        0 AS filed, 0 AS completed, 0 AS on_time, 0 AS verified_moves, COUNT(*) AS previous_total, SUM(${doneOf(status)}) AS previous_done, 0 AS unwalked
-      FROM "Problem" GROUP BY village
+      -- Every problem by its current status: GROUP BY on the (village, status) index, then the sums.
+      SELECT village, SUM(n) AS total, SUM(CASE WHEN status IN (${done}) THEN n ELSE 0 END) AS done,
+        SUM(CASE WHEN status = ${verified} THEN n ELSE 0 END) AS verified, 0 AS overdue, 0 AS filed, 0 AS completed,
+        0 AS on_time, 0 AS verified_moves, SUM(n) AS previous_total, SUM(CASE WHEN status IN (${done}) THEN n ELSE 0 END) AS previous_done,
+        0 AS yellow, 0 AS red, 0 AS unwalked
+      FROM (SELECT village, status, COUNT(*) AS n FROM "Problem" GROUP BY village, status) AS by_status GROUP BY village
       UNION ALL
-      SELECT village, 0, 0, 0, COUNT(*), 0, 0, 0, 0, 0, 0, 0
+      SELECT village, 0, 0, 0, COUNT(*), 0, 0, 0, 0, 0, 0, 0, 0, 0
       FROM "Problem" WHERE status IN (${open}) AND deadline < ${end} GROUP BY village
       UNION ALL
       -- Each walked problem: its counts by its walk, less those by its current status above.
@@ -131,21 +138,30 @@ export function periodQuery({ start, end }: Period): Prisma.Sql {
         SUM(verified_move),
         SUM(CASE WHEN at_start IS NOT NULL THEN 1 ELSE 0 END) - COUNT(*),
         SUM(${doneOf(Prisma.sql`at_start`)} - ${doneOf(status)}),
+        0, 0,
         -SUM(CASE WHEN updated >= ${start} THEN 1 ELSE 0 END)
       FROM facts GROUP BY village
       UNION ALL
+      SELECT village, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        SUM(CASE WHEN color = ${'黄牌'} THEN 1 ELSE 0 END), SUM(CASE WHEN color = ${'红牌'} THEN 1 ELSE 0 END), 0
+      FROM "Card" WHERE "issuedAt" >= ${start} AND "issuedAt" < ${end} GROUP BY village
+      UNION ALL
       -- Updated since the start (a row of no village), less those walked above: any left have no
       -- history rows since the start, and readPeriod looks at them.
-      SELECT NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, COUNT(*) FROM "Problem" WHERE "updatedAt" >= ${start}
+      SELECT NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, COUNT(*) FROM "Problem" WHERE "updatedAt" >= ${start}
     )
     SELECT village, SUM(total) AS total, SUM(done) AS done, SUM(verified) AS verified, SUM(overdue) AS overdue, SUM(filed) AS filed,
       SUM(completed) AS completed, SUM(on_time) AS "onTime", SUM(verified_moves) AS "verifiedMoves",
-      SUM(previous_total) AS "previousTotal", SUM(previous_done) AS "previousDone", SUM(unwalked) AS unwalked
+      SUM(previous_total) AS "previousTotal", SUM(previous_done) AS "previousDone", SUM(yellow) AS yellow, SUM(red) AS red,
+      SUM(unwalked) AS unwalked
     FROM parts GROUP BY village`
 }
 
-/** The records of `villages` (a township's, from its own database) for the period. */
-export async function readPeriod(db: Database, villages: readonly string[], period: Period): Promise<PeriodRecords> {
+/**
+ * The records of `villages` (a township's, from its own database) for the period; with
+ * `listCards`, the cards themselves (the bulletin names them; the assessment only counts them).
+ */
+export async function readPeriod(db: Database, villages: readonly string[], period: Period, { listCards = false } = {}): Promise<PeriodRecords> {
   const { start, end } = period
   const mine = new Set(villages)
   // One query at a time: the county reads its townships in parallel, and 20 townships' pools
@@ -161,7 +177,7 @@ export async function readPeriod(db: Database, villages: readonly string[], peri
     counts.set(row.village, c)
   }
   const problems = unwalked > 0 ? await rebuilt(db, period, mine, counts) : []
-  const everyCard = await db.card.findMany({ where: { issuedAt: { gte: start, lt: end } } })
+  const everyCard = listCards ? await db.card.findMany({ where: { issuedAt: { gte: start, lt: end } } }) : []
   return { counts, problems, cards: everyCard.filter((c) => mine.has(c.village)) }
 }
 
@@ -209,7 +225,7 @@ export function weekCounts(c: PeriodCounts): WeekCounts {
   }
 }
 
-/** A village's counts as the monthly assessment adds them to its score's (cards are counted from the cards). */
+/** A village's counts as the monthly assessment adds them to its score's. */
 export function scoreCounts(c: PeriodCounts): ScoreCounts {
-  return { ...emptyScoreCounts(), total: c.total, done: c.done, verified: c.verified, overdue: c.overdue, completed: c.completed, onTime: c.onTime }
+  return { total: c.total, done: c.done, verified: c.verified, overdue: c.overdue, completed: c.completed, onTime: c.onTime, yellow: c.yellow, red: c.red }
 }
