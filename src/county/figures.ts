@@ -18,7 +18,7 @@ import type { Month, Week } from '../stats/periods.ts'
 import type { Clock } from '../time.ts'
 import type { County, CountyTownship } from './county.ts'
 import { townshipNamed } from './names.ts'
-import { readPeriod, settledScoreCounts, settledWeekCounts, type Period, type PeriodRecords, type Settled } from './records.ts'
+import { readPeriod, scoreCounts, weekCounts, type Period, type PeriodCounts, type PeriodRecords } from './records.ts'
 import { countyWorkbook } from './workbook.ts'
 
 /** A township's ledger counts: one row per village, in config order, and their sum. */
@@ -81,9 +81,9 @@ export class CountyFigures {
   /** The townships scored for the month by the monthly-assessment formula (see src/stats/assessment.ts). */
   async assessment(month: Month): Promise<Assessment> {
     const records = await this.readAll(month)
-    const { problems, changes, cards, settled } = asTownshipRows(records, settledScoreCounts, addScoreCounts)
+    const { problems, changes, cards, counted } = asTownshipRows(records, scoreCounts, addScoreCounts)
     const villages = this.county.townships.map((t) => t.name)
-    return buildAssessment({ villages, problems, changes, cards, month, config: this.assessmentConfig, base: settled })
+    return buildAssessment({ villages, problems, changes, cards, month, config: this.assessmentConfig, base: counted })
   }
 
   /** The county's 月考核 of townships, as a WeChat message (the township's has no picture, nor does this). */
@@ -108,12 +108,12 @@ export class CountyFigures {
     const parts = await Promise.all(
       this.county.townships.map(async (township) => ({
         township,
-        records: await readPeriod(township.db, township.township.villageNames, week),
+        records: await readPeriod(township.db, township.township.villageNames, week, { listCards: true }),
         inspections: await township.campaign.count('巡查', scope),
         cleared: await township.campaign.totals('清运', scope),
       })),
     )
-    const { problems, changes, cards, settled } = asTownshipRows(parts, settledWeekCounts, addWeekCounts)
+    const { problems, changes, cards, counted } = asTownshipRows(parts, weekCounts, addWeekCounts)
     const inspections = parts.reduce((n, p) => n + p.inspections, 0)
     const clearance = new Map<string, number>()
     for (const { cleared } of parts) for (const [figure, value] of cleared) clearance.set(figure, (clearance.get(figure) ?? 0) + value)
@@ -124,7 +124,7 @@ export class CountyFigures {
       changes,
       cards,
       week,
-      base: settled,
+      base: counted,
       level: COUNTY_WORDS,
       inspections,
       clearance: clearance.size > 0 ? [describe('清运', [...clearance].map(([figure, value]) => ({ figure, value })), formatAmount)] : [],
@@ -153,43 +153,38 @@ function headline(name: string, all: VillageCounts): string {
 }
 
 /**
- * The townships' records as one township's whose villages are the townships: each record's
- * village becomes its township's name, and problems are numbered anew across the county, since
- * every township numbers its own from 1. The records were read for this call alone, so they are
- * relabelled in place (a county's month is ~100,000 rows: copies cost as much as the walk).
+ * The townships' records as one township's whose villages are the townships: each township's
+ * counts summed into one row, and the few records left to walk in JS (problems the Ledger did
+ * not write, cards) labelled with their township's name, problems numbered anew across the
+ * county, since every township numbers its own from 1. The records were read for this call
+ * alone, so they are relabelled in place.
  */
 function asTownshipRows<C extends object>(
   parts: { township: CountyTownship; records: PeriodRecords }[],
-  settledCounts: (s: Settled) => C,
+  countsOf: (c: PeriodCounts) => C,
   add: (to: C, from: C) => void,
-): { problems: ProblemFacts[]; changes: ChangeFacts[]; cards: Card[]; settled: Map<string, C> } {
+): { problems: ProblemFacts[]; changes: ChangeFacts[]; cards: Card[]; counted: Map<string, C> } {
   const problems: ProblemFacts[] = []
-  const changes: ChangeFacts[] = []
   const cards: Card[] = []
-  const settled = new Map<string, C>()
+  const counted = new Map<string, C>()
   for (const { township, records } of parts) {
-    const countyId = new Map<number, number>()
     for (const p of records.problems) {
-      countyId.set(p.id, problems.length)
       p.id = problems.length
       p.village = township.name
       problems.push(p)
-    }
-    for (const c of records.changes) {
-      c.problemId = countyId.get(c.problemId)!
-      changes.push(c)
     }
     for (const c of records.cards) {
       c.village = township.name
       cards.push(c)
     }
     let sum: C | undefined
-    for (const s of records.settled.values()) {
-      const counts = settledCounts(s)
+    for (const c of records.counts.values()) {
+      const counts = countsOf(c)
       if (sum) add(sum, counts)
       else sum = counts
     }
-    if (sum) settled.set(township.name, sum)
+    if (sum) counted.set(township.name, sum)
   }
-  return { problems, changes, cards, settled }
+  // Those problems have no history rows since the period began: history.ts rebuilds them.
+  return { problems, changes: [], cards, counted }
 }

@@ -1,27 +1,29 @@
-// The county reads each township by aggregation and loads only what moved during a period
-// (src/county/records.ts). Here a township's records come from a season of every kind of Ledger
-// write — filing, progress, 销号, 退回, 撤回, 延期, an old ledger imported — and for every week
-// and month the county's row for it must equal what its own bulletin and assessment, loading
-// everything, say in total.
+// The county counts each township's period in SQL (src/county/records.ts). Here a township's
+// records come from a season of every kind of Ledger write — filing, progress, 销号, 退回, 撤回,
+// 延期, an old ledger imported — and for every week and month the county's row for it must equal
+// what its own bulletin and assessment, loading everything, say in total, on both providers.
 import { afterEach, describe, expect, it } from 'vitest'
 import { Campaign } from '../../src/campaign/campaign.ts'
 import type { TownshipConfig } from '../../src/config/schema.ts'
 import { Township } from '../../src/config/township.ts'
 import { CountyFigures, type County, type CountyTownship } from '../../src/county/index.ts'
-import type { Database } from '../../src/db/index.ts'
+import { openDatabase, type Database } from '../../src/db/index.ts'
 import { Ledger, STATUS } from '../../src/ledger/index.ts'
 import { buildAssessment, type ScoreCounts } from '../../src/stats/assessment.ts'
 import { buildBulletin } from '../../src/stats/bulletin.ts'
 import { monthOf, nextWeek, weekOf } from '../../src/stats/periods.ts'
 import { endOfDayAfter } from '../../src/time.ts'
 import { prng } from '../photos/synth.ts'
-import { freshDatabase } from '../support/db.ts'
+import { dropTestDatabase, freshDatabaseUrlOn, providers } from '../support/db.ts'
 import { exampleConfig, manualClock } from '../support/township.ts'
 
 const who = { actorId: 'wxid_office_liu', actorName: '刘主任' }
-const dbs: Database[] = []
+const dbs: { db: Database; url: string }[] = []
 afterEach(async () => {
-  await Promise.all(dbs.splice(0).map((db) => db.$disconnect()))
+  for (const { db, url } of dbs.splice(0)) {
+    await db.$disconnect()
+    await dropTestDatabase(url)
+  }
 })
 
 const START = new Date('2026-09-01T01:00:00Z')
@@ -63,15 +65,16 @@ async function season(t: CountyTownship, clock: ReturnType<typeof manualClock>, 
   }
 }
 
-describe('county figures against each township\'s own, over a season of every kind of write', () => {
+describe.each(providers)('county figures against each township\'s own, over a season of every kind of write (%s)', (provider) => {
   it('agree for every week and month', async () => {
     const clock = manualClock(START)
     const townships = await Promise.all(
       ['城关镇', '东湖乡'].map(async (name, k) => {
         const example = exampleConfig()
         const config: TownshipConfig = { ...example, township: { ...example.township, name } }
-        const { db } = await freshDatabase()
-        dbs.push(db)
+        const url = await freshDatabaseUrlOn(provider)
+        const db = await openDatabase(url)
+        dbs.push({ db, url })
         return { code: `t${k}`, name, config, db, township: new Township(config), ledger: new Ledger(db, clock), campaign: new Campaign(db, clock) }
       }),
     )
