@@ -384,6 +384,8 @@ async function installAssistant(
   /** After a long outage: once the backlog has been handled, one message to the admins. */
   function reportOutage(downSince: Date) {
     const timer = setTimeout(() => {
+      // Several processes on one account: the one that sends for it tells, the others keep quiet.
+      if (!outbox.sending) return
       void (async () => {
         const late = await db.inboxMessage.findMany({ where: { receivedAt: { gte: downSince } }, select: { sentAt: true, receivedAt: true } })
         const lateCount = late.filter((m) => m.receivedAt.getTime() - m.sentAt.getTime() > policy.lateAfterSeconds * 1000).length
