@@ -22,7 +22,7 @@ export class Pacer {
   private readonly random: () => number
   private readonly lastByConversation = new Map<string, number>()
   private last: Sent | undefined
-  /** The latest sends, at most perMinute of them (only those can hold the next one back), oldest first. */
+  /** The latest sends within a minute, at most perMinute of them, oldest first. */
   private recent: Sent[] = []
   /** The gap before a message to another conversation than the last one; drawn once per send. */
   private switchGapMs = 0
@@ -79,7 +79,10 @@ export class Pacer {
     if (!this.last || this.last.at <= at) this.last = { at, conversationId }
     this.recent.push({ at, conversationId })
     this.recent.sort((a, b) => a.at - b.at)
-    if (this.recent.length > this.pacing.perMinute) this.recent.splice(0, this.recent.length - this.pacing.perMinute)
+    // Only the latest perMinute sends within a minute of the newest can hold the next one back.
+    const newest = this.recent[this.recent.length - 1]!.at
+    const kept = this.recent.findIndex((s) => s.at > newest - MINUTE)
+    this.recent.splice(0, Math.max(kept === -1 ? this.recent.length : kept, this.recent.length - this.pacing.perMinute))
     const min = this.pacing.switchGroupMinSeconds * 1000
     const max = Math.max(min, this.pacing.switchGroupMaxSeconds * 1000)
     this.switchGapMs = min + this.random() * (max - min)
