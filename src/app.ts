@@ -194,10 +194,11 @@ export function messageHooks(
   logger: Logger,
   quotes: { botNames: () => string[]; commandWords: readonly string[] },
   transact: Transact = (work) => work(root),
-): MessageHooks<Services> & { sweepPhotoConfirmations(): Promise<void> } {
-  const { intake: photoIntake, sweepConfirmations } = createPhotoIntake(root, logger, transact)
+): MessageHooks<Services> & { sweepPhotoConfirmations(): Promise<void>; stop(): void } {
+  const { intake: photoIntake, sweepConfirmations, stop } = createPhotoIntake(root, logger, transact)
   return {
     sweepPhotoConfirmations: sweepConfirmations,
+    stop,
     quote: (message, actor, services) => meaningOfQuote(message, actor, services, { botNames: quotes.botNames(), commandWords: quotes.commandWords }),
     recall: (message, original, actor, services) => undoRecalled(message, original, actor, services),
     photo: (message, actor, services) => photoIntake(message, actor, services),
@@ -453,6 +454,7 @@ async function installAssistant(
         bot.off('login', onLogin)
         bot.off('logout', onLogout)
         clearInterval(sweeper)
+        hooks.stop()
         clearInterval(checker)
         services.schedule.stop()
         await outbox.stop()

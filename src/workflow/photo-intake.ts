@@ -29,6 +29,8 @@ export interface PhotoIntakeWorkflow {
   intake: PhotoIntake
   /** Sends the confirmations owed and due, and times those not due yet (after a restart, or a timer that did not fire). */
   sweepConfirmations(): Promise<void>
+  /** Stops the pauses' timers (the assistant stops): what is owed stays owed, for the next start. */
+  stop(): void
 }
 
 /** `root`: the services outside any transaction; `transact`: how a confirmation gets a transaction of its own. */
@@ -77,6 +79,7 @@ export function createPhotoIntake(root: Services, logger: Logger, transact: Tran
         else confirmations.arm(key, inMs)
       }
     },
+    stop: () => confirmations.stop(),
   }
 }
 
@@ -131,6 +134,11 @@ class PhotoConfirmations {
       }
       await notify.send(key.conversationId, text, [key.talkerId])
     }).catch((err: unknown) => this.logger.error({ err, ...key }, 'photo confirmation failed'))
+  }
+
+  stop(): void {
+    for (const timer of this.timers.values()) clearTimeout(timer)
+    this.timers.clear()
   }
 
   private name(key: ConfirmationKey): string {
