@@ -47,6 +47,8 @@ const THIS_MONTH = { ...monthOf(NOW), end: NOW }
 const YEAR_AGO_WEEK = weekOf(new Date(NOW.getTime() - 50 * 7 * DAY))
 const YEAR_AGO_MONTH = monthOf(new Date(NOW.getTime() - 330 * DAY))
 const TARGET_MS = 1000
+/** Issue #14: /统计 within 50 ms on a county-sized database. */
+const TOWNSHIP_STATS_TARGET_MS = 50
 
 // ── Data ──────────────────────────────────────────────────────────────────────────────────────
 interface Rows {
@@ -194,6 +196,11 @@ async function time(name: string, f: () => Promise<unknown>, target?: number, ru
   return { name, target, first, median: median(samples), cpu: median(cpu) }
 }
 
+/** The reads of a township's /统计 without arguments (commands/stats.ts). */
+async function townshipStats(t: County['townships'][number]): Promise<unknown> {
+  return Promise.all([t.ledger.counts(t.township.villageNames), t.campaign.summary({})])
+}
+
 /** What the township's own 周通报 does (jobs.ts): every problem and history row loaded, for comparison. */
 async function loadEverything(county: County): Promise<number> {
   const all = await Promise.all(county.townships.map(async (t) => [await t.db.problem.findMany(), await t.db.problemChange.findMany()] as const))
@@ -208,6 +215,8 @@ async function measure(county: County): Promise<Figure[]> {
   const month = (m: Month) => m.key
   return [
     await time('/统计 全县', () => figures.statsText(), TARGET_MS),
+    // What a township's own /统计 reads (commands/stats.ts), on one township of this county.
+    await time(`a township's /统计: ledger counts + campaign totals (${(PROBLEMS / TOWNSHIPS).toLocaleString('en')} problems)`, () => townshipStats(county.townships[0]!), TOWNSHIP_STATS_TARGET_MS),
     await time(`county 周通报 text (${week(LAST_WEEK)})`, () => figures.bulletin(LAST_WEEK), TARGET_MS),
     await time(`county 周通报 text + picture (${week(LAST_WEEK)})`, () => figures.bulletinMessage(LAST_WEEK), TARGET_MS),
     await time(`county 月考核 (${month(LAST_MONTH)})`, () => figures.assessmentText(LAST_MONTH), TARGET_MS),
