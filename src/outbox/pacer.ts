@@ -46,8 +46,8 @@ export class Pacer {
       const gap = this.last.conversationId === conversationId ? 0 : this.switchGapMs
       at = Math.max(at, Math.min(this.last.at, now) + gap)
     }
-    const window = this.recent.filter((s) => s.at > now - MINUTE)
-    if (window.length >= p.perMinute) {
+    if (this.recent.length >= p.perMinute) {
+      const window = this.recent.filter((s) => s.at > now - MINUTE)
       // The perMinute-th latest send must have left the 60 s window.
       const t = window[window.length - p.perMinute]
       if (t) at = Math.max(at, Math.min(t.at, now) + MINUTE)
@@ -74,15 +74,16 @@ export class Pacer {
    * of the same send (the same time and conversation), it counts it once.
    */
   remember(conversationId: string, at: number): void {
-    if (this.recent.some((s) => s.at === at && s.conversationId === conversationId)) return
+    // Kept in time order; a send is nearly always the newest, so it goes at the end.
+    let i = this.recent.length
+    while (i > 0 && this.recent[i - 1]!.at > at) i--
+    for (let j = i - 1; j >= 0 && this.recent[j]!.at === at; j--) if (this.recent[j]!.conversationId === conversationId) return
+    this.recent.splice(i, 0, { at, conversationId })
     if ((this.lastByConversation.get(conversationId) ?? -Infinity) < at) this.lastByConversation.set(conversationId, at)
     if (!this.last || this.last.at <= at) this.last = { at, conversationId }
-    this.recent.push({ at, conversationId })
-    this.recent.sort((a, b) => a.at - b.at)
     // Only the latest perMinute sends within a minute of the newest can hold the next one back.
     const newest = this.recent[this.recent.length - 1]!.at
-    const kept = this.recent.findIndex((s) => s.at > newest - MINUTE)
-    this.recent.splice(0, Math.max(kept === -1 ? this.recent.length : kept, this.recent.length - this.pacing.perMinute))
+    while (this.recent.length > this.pacing.perMinute || this.recent[0]!.at <= newest - MINUTE) this.recent.shift()
     const min = this.pacing.switchGroupMinSeconds * 1000
     const max = Math.max(min, this.pacing.switchGroupMaxSeconds * 1000)
     this.switchGapMs = min + this.random() * (max - min)
