@@ -234,3 +234,28 @@ describe('the error boundary', () => {
     await f.close()
   })
 })
+
+// The inbox's statements are raw SQL (src/registry/state.ts): the same text must hold on PostgreSQL,
+// whose dates and booleans go through another driver.
+describe('taking messages in, on PostgreSQL', () => {
+  let f: Fixture
+  beforeEach(async () => {
+    f = await dispatcherFixture({ provider: 'postgresql' })
+  })
+  afterEach(() => f.close())
+
+  it('handles a redelivered message once, and a replay of the same words under a new id once', async () => {
+    f.services.policy.duplicateWindowSeconds = 10
+    const message = { id: 'same-id', conversationId: 'group-卫华村@chatroom', where: { kind: 'village' as const, village: '卫华村' }, talkerId: SECRETARY, talkerName: '赵德明', text: '/问题 五组柴草垛', mentionedSelf: false, sentAt: f.clock() }
+    expect(await f.dispatch(message)).toBeDefined()
+    expect(await f.dispatch(message)).toBeUndefined()
+    const sentAt = new Date(f.clock().getTime() + 1000)
+    expect(await f.say(SECRETARY, '/问题 三组路边垃圾堆放', '卫华村', { sentAt })).toContain('已登记 #2')
+    expect(await f.say(SECRETARY, '/问题 三组路边垃圾堆放', '卫华村', { sentAt: new Date(sentAt.getTime() + 5000) })).toBeUndefined()
+    expect(await f.say(SECRETARY, '/问题 三组路边垃圾堆放', '卫华村', { sentAt: new Date(sentAt.getTime() + 60_000) })).toContain('已登记 #3')
+    expect(await f.ledger.list()).toHaveLength(3)
+    // The redelivery and the replay were not taken in at all; the three that were, were handled.
+    expect(await f.db.inboxMessage.count()).toBe(3)
+    expect(await f.db.inboxMessage.count({ where: { handledAt: { not: null } } })).toBe(3)
+  })
+})
