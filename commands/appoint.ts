@@ -4,15 +4,17 @@ import { defineCommand } from '../src/services.ts'
 import { describePerson } from '../src/roster/roster.ts'
 import { dropMentionWords, gridWord, mentionedPerson, personWithRole, roleWord } from './shared/people.ts'
 
-const ROLES = ['admin', 'supervisor', 'duty', 'village', 'grid'] as const
+const ROLES = ['admin', 'supervisor', 'duty', 'village', 'grid', 'county'] as const
 
 export default defineCommand({
   name: '任命',
   aliases: ['设置人员'],
-  summary: '在群里 @ 某人，给他村书记、网格员、包村干部、值班领导或管理员的身份（立即生效）',
-  usage: '/任命 @某人 身份 村名或网格（身份：村书记、网格员、包村干部、值班领导、管理员）',
+  summary: '在群里 @ 某人，给他村书记、网格员、包村干部、值班领导或管理员的身份（立即生效）；县级群里任命县级人员',
+  usage: '/任命 @某人 身份 村名或网格（身份：村书记、网格员、包村干部、值班领导、管理员；县级群里：县级人员）',
   examples: ['/任命 @赵德明 村书记 卫华村', '/任命 @王五 网格员 卫华村第1网格', '/任命 @马某 包村干部 卫华村 渔业村'],
   roles: ['admin'],
+  // The county's office people are kept by the township serving the county group, and named there.
+  inCountyGroup: true,
   parse(args, ctx) {
     dropMentionWords(args)
     const role = roleWord(args)
@@ -31,6 +33,9 @@ export default defineCommand({
   async run({ role, villages, grid, extra }, ctx) {
     if (ctx.services.policy.rosterFromConfigOnly) return '本乡的人员由配置文件管理（rosterFromConfigOnly），请联系技术人员修改配置。'
     const who = mentionedPerson(ctx)
+    // A county office person is named in the county group, a township's people in its own groups.
+    if (ctx.where.kind === 'county' && role !== 'county') return '县级工作群里只任命县级人员，例如 /任命 @孙某 县级人员。乡镇的人员请在本乡镇的工作群里任命。'
+    if (ctx.where.kind !== 'county' && role === 'county') return '县级人员请在县级工作群里任命，例如 /任命 @孙某 县级人员。'
     if (extra) return `没看懂「${extra}」。村名请写本乡的村（${ctx.services.township.villageNames.join('、')}），网格写全称，例如 卫华村第1网格。`
     const person = personWithRole(who, role, villages, grid)
     const members = await ctx.services.rooms.members(ctx.conversationId)

@@ -52,5 +52,5 @@ export function gridWord(args: Args, ctx: CommandContext, village: string | unde
 export function personWithRole(who: { id: string; name: string }, role: Role, villages: string[], grid: string | undefined): Person {
   if ((role === 'village' || role === 'grid') && villages.length === 0) throw new UserError(`请写明是哪个村的${role === 'grid' ? '网格员' : '村书记'}，例如 /任命 @${who.name} ${role === 'grid' ? '网格员 卫华村第1网格' : '村书记 卫华村'}`)
   if (role === 'village' && villages.length > 1) throw new UserError('村书记只能属于一个村。')
-  return { wechatId: who.id, name: who.name, role, villages: role === 'admin' || role === 'duty' ? [] : villages, ...(grid ? { grid } : {}) }
+  return { wechatId: who.id, name: who.name, role, villages: role === 'admin' || role === 'duty' || role === 'county' ? [] : villages, ...(grid ? { grid } : {}) }
 }

@@ -15,7 +15,7 @@ describe.each(providers)('a county of three townships on three bot accounts (%s)
     const county = exampleCounty()
     // Every minute, so that a check now finds it due (the timers themselves are not run in tests).
     county.county.schedules.weeklyBulletin = '* * * * *'
-    c = await startWireCounty(county, { provider })
+    c = await startWireCounty(county, { provider, newcomers: [{ id: 'wxid_county_li', name: '县人居办李' }] })
     // 东乡: three problems, two done. 西乡: two, none done. 南乡: one, done.
     const file = async (who: string, topic: string, village: string, what: string) => (await c.say(who, topic, `/问题 ${village} ${what}`)).text
     expect(await file('wxid_dongxiang_sec1', '东一村人居环境群', '东一村', '路边垃圾')).toContain('已登记 #1 ')
@@ -69,6 +69,23 @@ describe.each(providers)('a county of three townships on three bot accounts (%s)
   it('a township command in the county group is not run there; the county office alone cannot act on a township', async () => {
     expect((await c.say(COUNTY_OFFICE, COUNTY_GROUP, '/问题 东一村 路边垃圾')).text).toContain('县级工作群里可以用：')
     expect(await c.township('dongxiang').db.problem.count()).toBe(3)
+  })
+
+  it('the serving township’s admin names a county office person in the county group, and only there', async () => {
+    const LI = 'wxid_county_li' // in the county group from the start, with no role
+    const appoint = (topic: string, text: string, who: string) => c.say('wxid_dongxiang_admin', topic, text, 10_000, [who]).then((m) => m.text)
+    expect(await appoint(COUNTY_GROUP, '/任命 @县人居办李\u2005村书记 东一村', LI)).toContain('县级工作群里只任命县级人员')
+    expect(await appoint('东乡人居环境整治工作群', '/任命 @东一村书记\u2005县级人员', 'wxid_dongxiang_sec1')).toContain('县级人员请在县级工作群里任命')
+    expect(await appoint(COUNTY_GROUP, '/任命 @县人居办李\u2005县级人员', LI)).toContain('已任命 县人居办李 为县级人员')
+    const host = c.township('dongxiang').db
+    expect(await host.person.findUnique({ where: { wechatId: LI }, select: { role: true } })).toEqual({ role: 'county' })
+    // The township secretary named by mistake above kept the role they had.
+    expect(await host.person.findUnique({ where: { wechatId: 'wxid_dongxiang_sec1' }, select: { role: true } })).toEqual({ role: 'village' })
+    // As the county office, the newcomer gets the county's figures; a township command stays refused.
+    expect((await c.say(LI, COUNTY_GROUP, '/统计')).text).toMatch(/示范县整改统计/)
+    expect((await c.say(LI, COUNTY_GROUP, '/问题 东一村 路边垃圾')).text).toContain('县级工作群里可以用：')
+    expect(await appoint(COUNTY_GROUP, '/免职 @县人居办李', LI)).toContain('已免去 县人居办李 的县级人员身份')
+    expect(await host.person.findUnique({ where: { wechatId: LI } })).toBeNull()
   })
 
   it('/导出 统计 in the county group sends a summary sheet and a sheet per township', async () => {

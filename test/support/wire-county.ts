@@ -37,7 +37,8 @@ export function exampleCounty(): CountyConfig {
  * `accounts`: which townships share a bot account, by code (default: each its own). Each account
  * is a mock WeChat of its own holding its townships' groups (and the county group, on the host's).
  */
-export async function startWireCounty(county: CountyConfig, options: { provider: Provider; accounts?: string[][]; databaseUrl?: string }) {
+/** `newcomers`: people with no role anywhere, in every group of every account (to be appointed in a test). */
+export async function startWireCounty(county: CountyConfig, options: { provider: Provider; accounts?: string[][]; databaseUrl?: string; newcomers?: { id: string; name: string }[] }) {
   const accounts = options.accounts ?? county.townships.map((t) => [t.code])
   const worlds = new Map<string, { wechat: MockWechat; bot: ContactMock; people: Map<string, ContactMock> }>()
   const rooms = new Map<string, { room: RoomMock; seen: RoomMessageCollector; world: string }>()
@@ -51,6 +52,7 @@ export async function startWireCounty(county: CountyConfig, options: { provider:
       t.token = wechat.token
       t.endpoint = wechat.endpoint
     }
+    for (const n of options.newcomers ?? []) people.set(n.id, wechat.mocker.createContact(n))
     const members = [COUNTY_BOT_ID, ...people.keys()]
     for (const t of townships) {
       for (const g of t.config.groups) {
@@ -88,11 +90,12 @@ export async function startWireCounty(county: CountyConfig, options: { provider:
     rooms,
     /** A township's assistant, by code. */
     township: (code: string) => running.townships.find((t) => t.code === code)!,
-    /** Says `text` in a group as `wechatId`; resolves with the bot's next message there. */
-    async say(wechatId: string, topic: string, text: string, timeoutMs = 10_000): Promise<SeenMessage> {
+    /** Says `text` in a group as `wechatId` (@-mentioning `mentionIds`, as WeChat's list); resolves with the bot's next message there. */
+    async say(wechatId: string, topic: string, text: string, timeoutMs = 10_000, mentionIds: string[] = []): Promise<SeenMessage> {
       const { room, seen, world } = roomOf(topic)
       const from = seen.messages.length
-      worlds.get(world)!.people.get(wechatId)!.say(text).to(room)
+      const people = worlds.get(world)!.people
+      people.get(wechatId)!.say(text, mentionIds.length > 0 ? mentionIds.map((id) => people.get(id)!) : undefined).to(room)
       return seen.waitFor((m) => m.talkerId === COUNTY_BOT_ID, timeoutMs, from)
     },
     /** The bot's messages in a group so far. */
