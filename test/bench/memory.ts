@@ -23,8 +23,8 @@
 process.env.LOG_LEVEL = 'silent'
 process.env.WECHATY_LOG = 'silent'
 
-import { spawn, type ChildProcess } from 'node:child_process'
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import type { ChildProcess } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -33,6 +33,7 @@ import { stringify } from 'yaml'
 import { sharpOf, syntheticJpeg, syntheticPhoto } from '../photos/synth.ts'
 import { fuzzMessages } from '../support/fuzz-messages.ts'
 import { withComment } from './photos.ts'
+import { processGroup, spawnBot, statusKb } from './processes.ts'
 import { startSettings } from './start-settings.ts'
 
 // Dynamic imports: wechaty-puppet reads WECHATY_LOG when first imported.
@@ -74,39 +75,6 @@ const settings = startSettings()
 
 /* -------------------------------------------------------------------------- */
 /* reading a process group from /proc                                         */
-
-interface Proc {
-  pid: number
-  comm: string
-  args: string
-}
-
-function processGroup(pgid: number): Proc[] {
-  const out: Proc[] = []
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
-      // pid (comm) state ppid pgrp …: comm may hold spaces, so read after its closing parenthesis.
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) !== pgid) continue
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
-      const args = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ')
-      out.push({ pid: Number(name), comm, args })
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out
-}
-
-/** A field of /proc/<pid>/status in kB (0 once the process is gone). */
-function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  try {
-    return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0)
-  } catch {
-    return 0
-  }
-}
 
 /** Sets the process's VmHWM back to its current RSS, so that the next reading is this phase's peak. */
 function resetPeak(pid: number): void {
@@ -212,13 +180,7 @@ async function main(): Promise<void> {
     }
     /** Spawns a bot; resolves once it has answered in 卫华村's group (a probe, or a reply it owed from before a kill). */
     const launch = async (kind: 'echo' | 'echo-tuned' | 'assistant'): Promise<Watched> => {
-      const echo = join(dist, 'test/support/echo-bot-main.js')
-      const child =
-        kind === 'echo'
-          ? spawn(process.execPath, [echo], { cwd: root, env, stdio: 'ignore', detached: true })
-          : kind === 'echo-tuned'
-            ? spawn(process.execPath, [...settings.nodeFlags, echo], { cwd: root, env: { ...env, ...settings.env }, stdio: 'ignore', detached: true })
-            : spawn('npm', ['start'], { cwd: root, env, stdio: 'ignore', detached: true })
+      const child = spawnBot(kind, { root, dist, env, settings })
       const w = new Watched(child)
       watched.push(w)
       const from = t.rooms.get(WEIHUA)!.seen.messages.length

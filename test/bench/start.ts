@@ -19,12 +19,13 @@
 process.env.LOG_LEVEL = 'silent'
 process.env.WECHATY_LOG = 'silent'
 
-import { spawn, type ChildProcess } from 'node:child_process'
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import type { ChildProcess } from 'node:child_process'
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { stringify } from 'yaml'
+import { processGroup, spawnBot, statusKb } from './processes.ts'
 import { startSettings } from './start-settings.ts'
 
 // Dynamic imports: wechaty-puppet reads WECHATY_LOG when first imported.
@@ -54,26 +55,6 @@ interface Run {
   /** every process of the group, MB */
   groupRssMb: number
   processes: string[]
-}
-
-/** pid, VmRSS (kB) and command line of every live process in process group `pgid`. */
-function processGroup(pgid: number): { pid: number; rssKb: number; args: string }[] {
-  const out = []
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
-      // pid (comm) state ppid pgrp …: comm may hold spaces, so read after its closing parenthesis.
-      const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2])
-      if (pgrp !== pgid) continue
-      const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${name}/status`, 'utf8'))?.[1] ?? 0)
-      const args = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ')
-      out.push({ pid: Number(name), rssKb, args })
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out
 }
 
 const settings = startSettings()
@@ -129,13 +110,7 @@ async function main(): Promise<void> {
       const from = seen.messages.length
       const answered = seen.waitFor((m) => m.talkerId === BOT_ID, START_TIMEOUT_MS, from).then(() => performance.now())
       const t0 = performance.now()
-      const echo = join(dist, 'test/support/echo-bot-main.js')
-      const child =
-        kind === 'echo'
-          ? spawn(process.execPath, [echo], { cwd: root, env, stdio: 'ignore', detached: true })
-          : kind === 'echo-tuned'
-            ? spawn(process.execPath, [...settings.nodeFlags, echo], { cwd: root, env: { ...env, ...settings.env }, stdio: 'ignore', detached: true })
-            : spawn('npm', ['start'], { cwd: root, env, stdio: 'ignore', detached: true })
+      const child = spawnBot(kind, { root, dist, env, settings })
       let done = false
       const poke = (async () => {
         while (!done) {
@@ -149,7 +124,7 @@ async function main(): Promise<void> {
         done = true
         await poke
         await sleep(IDLE_MS)
-        const group = processGroup(child.pid!)
+        const group = processGroup(child.pid!).map((p) => ({ ...p, rssKb: statusKb(p.pid, 'VmRSS') }))
         const own = group.reduce((a, b) => (b.rssKb > a.rssKb ? b : a))
         return {
           kind,
