@@ -25,7 +25,7 @@ export default defineCommand({
     return { role, villages, grid: gridAfterVillage?.grid, extra: args.rest() }
   },
   schema: z.object({
-    role: z.enum(ROLES, { error: '请写明身份：村书记、网格员、包村干部、值班领导或管理员，例如 /任命 @赵德明 村书记 卫华村' }),
+    role: z.enum(ROLES, { error: '请写明身份：村书记、网格员、包村干部、值班领导或管理员，例如 /任命 @赵德明 村书记 卫华村（县级群里写 县级人员）' }),
     villages: z.array(z.string()),
     grid: z.string().optional(),
     extra: z.string().optional(),

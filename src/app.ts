@@ -184,8 +184,8 @@ export function buildServices(deps: {
   }
 }
 
-/** The workflows behind messages that are not commands: photos, files, unbound groups. */
 /**
+ * The workflows behind messages that are not commands: photos, files, unbound groups.
  * `transact`: a transaction of its own with services bound to it, for what a workflow sends later
  * (a photo batch's confirmation); by default the root services, with no transaction (tests).
  */

@@ -157,7 +157,7 @@ export class PhotoLibrary {
 
   /**
    * Owes the sender a confirmation for a photo just recorded (in the photo's transaction): one
-   * per sender, conversation and batch, covering every photo of it, due at `dueAt`.
+   * per sender, conversation and batch, covering every photo of it, due `delayMs` after this one.
    */
   async oweConfirmation(key: ConfirmationKey, messageId: string, target: EvidenceTarget | undefined, delayMs: number): Promise<void> {
     const dueAt = new Date(this.now().getTime() + delayMs)
