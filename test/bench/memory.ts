@@ -238,16 +238,13 @@ async function main(): Promise<void> {
       killedPeak = bot.peak() // the killed process's peak, read just before the kill
       await bot.kill()
       bot = await launch('assistant')
-      const restartedAt = t.rooms.get(WEIHUA)!.seen.messages.length
       for (let i = KILL_AT + 1; i <= BURST; i++) await send(i)
       // Done when every /问题 the bot received is handled and each has its confirmation in the group.
       const db = await openDatabase('file:' + dbFile)
       try {
         const confirmed = () => new Set(botSaid(WEIHUA).flatMap((m) => /已登记 #(\d+)/.exec(m.text)?.[1] ?? [])).size
-        // A photo's confirmation waits for more of its batch in memory: one whose wait a kill cut is
-        // not said after the restart (the photo is stored and attached). So photos are counted as
-        // stored, and as confirmed only for those sent after the restart.
-        const photosAfter = BURST / 10 - Math.floor(KILL_AT / 10)
+        // Every photo attached is confirmed, those whose confirmation a kill cut too (it is owed in
+        // the database, and sent after the restart).
         const started = performance.now()
         let [received, photosIn, attached] = [0, 0, 0]
         for (;;) {
@@ -255,9 +252,9 @@ async function main(): Promise<void> {
           photosIn = await db.inboxMessage.count({ where: { isPhoto: true } })
           attached = await db.photoLink.count()
           const unhandled = await db.inboxMessage.count({ where: { handledAt: null } })
-          if (unhandled === 0 && received > 0 && confirmed() >= received && attached >= photosIn && photosConfirmed(WEIHUA, restartedAt) >= photosAfter) break
+          if (unhandled === 0 && received > 0 && confirmed() >= received && attached >= photosIn && photosConfirmed(WEIHUA) >= attached) break
           if (performance.now() - started > PHASE_TIMEOUT_MS) {
-            throw new Error(`kill phase: ${confirmed()} of ${received} /问题 confirmed, ${attached} of ${photosIn} photos attached after ${PHASE_TIMEOUT_MS / 1000} s`)
+            throw new Error(`kill phase: ${confirmed()} of ${received} /问题 confirmed, ${attached} of ${photosIn} photos attached, ${photosConfirmed(WEIHUA)} confirmed after ${PHASE_TIMEOUT_MS / 1000} s`)
           }
           await sleep(250)
         }
