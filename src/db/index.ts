@@ -22,7 +22,7 @@ import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3'
 import type { PrismaPg } from '@prisma/adapter-pg'
 import { projectRoot } from '../paths.ts'
 import { postgresAdapterArguments, postgresConnection, withSchema } from './postgres-url.ts'
-import { PrismaClient } from './generated/client.ts'
+import { Prisma, PrismaClient } from './generated/client.ts'
 
 /**
  * The client the whole code uses. Both generated clients have the same model API (one schema);
@@ -213,17 +213,32 @@ function refuseInsideTransaction(owner: object): void {
  */
 export const statementSeam: { statements: number; transactions: number; log?: (sql: string, inTransaction: boolean) => void } = { statements: 0, transactions: 0 }
 
-function counted<T>(sql: string, inTransaction: boolean, work: () => Promise<T>): Promise<T> {
+function noteStatement(sql: string, inTransaction: boolean): void {
   statementSeam.statements++
   statementSeam.log?.(sql, inTransaction)
+}
+
+function counted<T>(sql: string, inTransaction: boolean, work: () => Promise<T>): Promise<T> {
+  noteStatement(sql, inTransaction)
   return work()
 }
 
-/** The adapter: for SQLite, its one connection taken in turns (see the header). */
-function adapted<F extends AdapterFactory>(factory: F, inTurns: boolean): F {
+/**
+ * Set around a `$transaction` call: the adapter marks it open from its BEGIN until its
+ * COMMIT/ROLLBACK, so that the raw-SQL path (runRaw) joins a transaction only while the
+ * connection is really its (Prisma may end one on a timeout while its callback still runs).
+ */
+const adapterTransaction = new AsyncLocalStorage<{ open: boolean }>()
+
+/** The adapter: for SQLite, its one connection taken in turns (see the header), told to `sqlite`. */
+function adapted<F extends AdapterFactory>(factory: F, sqlite?: SqliteLink): F {
   const connect = async (): Promise<Adapter> => {
     const inner = await factory.connect()
-    const turns = inTurns ? new Turns() : noTurns
+    const turns = sqlite ? new Turns() : noTurns
+    if (sqlite) {
+      const connection = (inner as unknown as { client: SqliteConnection }).client
+      Object.assign(sqlite, { connection, turns, prepared: reusePreparedStatements(connection) })
+    }
     const alone = async <T>(work: () => Promise<T>): Promise<T> => {
       const release = await turns.take('statement')
       try {
@@ -249,7 +264,10 @@ function adapted<F extends AdapterFactory>(factory: F, inTurns: boolean): F {
           release()
           throw error
         }
+        const held = adapterTransaction.getStore()
+        if (held) held.open = true
         const end = async (finish: () => Promise<void>) => {
+          if (held) held.open = false
           try {
             await finish()
           } finally {
@@ -273,14 +291,140 @@ function adapted<F extends AdapterFactory>(factory: F, inTurns: boolean): F {
   return Object.assign(Object.create(factory) as F, { connect })
 }
 
+type SqliteConnection = import('better-sqlite3').Database
+type SqliteStatement = import('better-sqlite3').Statement<unknown[]>
+
+/** Distinct statement texts kept prepared; the code sends fewer than a hundred. */
+const PREPARED_STATEMENTS = 500
+
+/**
+ * Prisma's SQLite adapter prepares every statement it runs, again each time: compiling SQL was
+ * about a tenth of a message's time (test/bench/run.ts). Statements are kept by their text,
+ * the least recently used dropped beyond PREPARED_STATEMENTS. better-sqlite3 binds a statement's
+ * parameters for good (`bind`), so the adapter gets one that passes them at each run instead:
+ * the adapter uses `bind(args)` then `run()`, `reader`, `columns()` or `raw().all()`.
+ */
+function reusePreparedStatements(connection: SqliteConnection): (sql: string) => SqliteStatement {
+  const prepare = connection.prepare.bind(connection)
+  const kept = new Map<string, SqliteStatement>()
+  const preparedFor = (sql: string) => {
+    let statement = kept.get(sql)
+    if (statement) kept.delete(sql)
+    else statement = prepare(sql) as SqliteStatement
+    kept.set(sql, statement)
+    if (kept.size > PREPARED_STATEMENTS) kept.delete(kept.keys().next().value!)
+    return statement
+  }
+  connection.prepare = ((sql: string) => {
+    const prepared = preparedFor(sql)
+    return {
+      reader: prepared.reader,
+      run: () => prepared.run(),
+      bind: (args: unknown[]) => ({
+        reader: prepared.reader,
+        run: () => prepared.run(args),
+        columns: () => prepared.columns(),
+        raw: () => ({ all: () => prepared.raw(true).all(args) }),
+      }),
+    }
+  }) as unknown as SqliteConnection['prepare']
+  return preparedFor
+}
+
+/** What the raw-SQL path needs of the SQLite connection, filled in when Prisma's adapter connects. */
+interface SqliteLink {
+  connection?: SqliteConnection
+  turns?: Turns
+  prepared?: (sql: string) => SqliteStatement
+}
+
+type RawKind = 'query' | 'execute'
+
+/**
+ * `$queryRaw` and `$executeRaw` on SQLite, run on the connection itself: through Prisma's client
+ * a statement costs about 0.14 ms before SQLite sees it, and every message runs a dozen of them
+ * (test/bench/run.ts). Same turns as Prisma's statements (inside a transaction the connection is
+ * already this flow's), same values in (mapArg in @prisma/adapter-better-sqlite3) and out (Prisma's
+ * column types: DATETIME as Date, INTEGER as number, an undeclared integer such as COUNT(*) as
+ * bigint). A statement SQLite refuses is handed to Prisma, which runs it again and reports the
+ * error in its own shape (a failed statement changes nothing), as code catching it expects.
+ */
+async function runRaw(link: SqliteLink, kind: RawKind, query: Prisma.Sql, inTransaction: boolean, viaPrisma: () => Promise<unknown>): Promise<unknown> {
+  const { connection, prepared, turns } = link
+  if (!connection?.open || !prepared || !turns) return viaPrisma()
+  const release = inTransaction ? undefined : await turns.take('statement')
+  try {
+    noteStatement(query.sql, inTransaction)
+    const statement = prepared(query.sql)
+    const args = query.values.map(toSqlite)
+    if (!statement.reader) {
+      const { changes } = statement.run(args)
+      return kind === 'execute' ? changes : []
+    }
+    const rows = statement.raw(true).all(args) as unknown[][]
+    if (kind === 'execute') return 0
+    const columns = readersOf(statement)
+    return rows.map((row) => {
+      const out: Record<string, unknown> = {}
+      for (let i = 0; i < columns.length; i++) out[columns[i]!.name] = row[i] === null ? null : columns[i]!.read(row[i])
+      return out
+    })
+  } catch {
+    // Prisma runs it again below and throws what it says.
+  } finally {
+    release?.()
+  }
+  return viaPrisma()
+}
+
+/** A value as Prisma's SQLite adapter binds it: dates as ISO text with +00:00, booleans as 1/0. */
+function toSqlite(value: unknown): unknown {
+  if (value === undefined) return null
+  if (value instanceof Date) return value.toISOString().replace('Z', '+00:00')
+  if (typeof value === 'boolean') return value ? 1 : 0
+  if (value instanceof Uint8Array && !Buffer.isBuffer(value)) return Buffer.from(value)
+  return value
+}
+
+const columnReaders = new WeakMap<SqliteStatement, { name: string; read: (value: unknown) => unknown }[]>()
+
+/** How each result column is read, by its declared type as Prisma's adapter maps it (getColumnTypes). */
+function readersOf(statement: SqliteStatement) {
+  let readers = columnReaders.get(statement)
+  if (!readers) {
+    readers = statement.columns().map(({ name, type }) => ({ name, read: readerFor(type?.toUpperCase() ?? null) }))
+    columnReaders.set(statement, readers)
+  }
+  return readers
+}
+
+function readerFor(declared: string | null): (value: unknown) => unknown {
+  switch (declared) {
+    case 'DATETIME':
+    case 'TIMESTAMP':
+      return (v) => new Date(typeof v === 'string' ? v : Number(v))
+    case 'BOOLEAN':
+      return (v) => Number(v) !== 0
+    case 'TINYINT': case 'SMALLINT': case 'MEDIUMINT': case 'INT': case 'INTEGER': case 'SERIAL': case 'INT2':
+    case 'FLOAT': case 'DOUBLE': case 'DOUBLE PRECISION': case 'NUMERIC': case 'REAL': case 'DECIMAL':
+      return (v) => Number(v)
+    case 'BIGINT': case 'UNSIGNED BIG INT': case 'INT8':
+      return (v) => BigInt(v as bigint)
+    default:
+      // Text, blobs, and undeclared values as they come (an undeclared integer stays bigint).
+      return (v) => v
+  }
+}
+
 /** Opens the database at `url` (`file:` SQLite or `postgresql://`); run `migrate` first. */
 export async function openDatabase(url: string): Promise<Database> {
   const postgres = providerOf(url) === 'postgresql'
   const owner = {}
+  const sqlite: SqliteLink | undefined = postgres ? undefined : {}
   // Same schema, same model API: the PostgreSQL client is used as the one Database type.
   const db: Database = postgres
     ? await openPostgres(url)
-    : new PrismaClient({ adapter: adapted(new PrismaBetterSQLite3({ url }), true), ...QUERY_COMPILER_FROM_FILE })
+    : new PrismaClient({ adapter: adapted(new PrismaBetterSQLite3({ url }), sqlite), ...QUERY_COMPILER_FROM_FILE })
   if (!postgres) {
     // WAL: measured here at about 3.7x the writes per second of the default journal.
     await db.$queryRawUnsafe('PRAGMA journal_mode = WAL')
@@ -290,7 +434,7 @@ export async function openDatabase(url: string): Promise<Database> {
     await db.$queryRawUnsafe('PRAGMA synchronous = NORMAL')
     await db.$queryRawUnsafe('PRAGMA busy_timeout = 5000')
   }
-  return refusingStrayStatements(db, owner)
+  return refusingStrayStatements(db, owner, sqlite)
 }
 
 /**
@@ -317,7 +461,7 @@ async function readQueryCompiler(): Promise<WebAssembly.Module> {
 /** The PostgreSQL client, its adapter and driver loaded on first use (see checkReachable). */
 async function openPostgres(url: string): Promise<Database> {
   const [{ PrismaPg }, { PrismaClient: PostgresPrismaClient }] = await Promise.all([import('@prisma/adapter-pg'), import('./generated-pg/client.ts')])
-  return new PostgresPrismaClient({ adapter: adapted(new PrismaPg(...postgresAdapterArguments(url)), false) }) as unknown as Database
+  return new PostgresPrismaClient({ adapter: adapted(new PrismaPg(...postgresAdapterArguments(url))) }) as unknown as Database
 }
 
 /**
@@ -325,19 +469,39 @@ async function openPostgres(url: string): Promise<Database> {
  * client made from inside one is refused when it is made — in the caller's own async context,
  * before Prisma batches requests from several callers together.
  */
-function refusingStrayStatements(db: Database, owner: object): Database {
+function refusingStrayStatements(db: Database, owner: object, sqlite?: SqliteLink): Database {
   const begin = db.$transaction.bind(db) as (arg: unknown, options?: unknown) => Promise<unknown>
+  /**
+   * `client`'s `$queryRaw` or `$executeRaw` on SQLite's own connection (runRaw): the database's
+   * outside transactions, a transaction's while `inTransaction()` says it holds the connection.
+   */
+  const rawOnConnection = (client: object, kind: RawKind, inTransaction: () => boolean) => {
+    const prisma = (client as Record<string, (...a: unknown[]) => Promise<unknown>>)[kind === 'query' ? '$queryRaw' : '$executeRaw']!.bind(client)
+    return (first: TemplateStringsArray | Prisma.Sql, ...values: unknown[]) => {
+      const query = first instanceof Prisma.Sql ? first : Prisma.sql(first, ...values)
+      const inside = inTransaction()
+      // A transaction's client used after its end: Prisma says so.
+      if (!sqlite || (client !== db && !inside)) return prisma(query)
+      return runRaw(sqlite, kind, query, inside, () => prisma(query))
+    }
+  }
   const transaction = (arg: unknown, options?: unknown) => {
     refuseInsideTransaction(owner)
     if (typeof arg !== 'function') return begin(arg, options)
-    return begin(async (tx: unknown) => {
-      const mark = { open: true, owner }
-      try {
-        return await insideTransaction.run(mark, () => (arg as (tx: unknown) => unknown)(tx))
-      } finally {
-        mark.open = false
-      }
-    }, options)
+    const held = { open: false }
+    return adapterTransaction.run(held, () =>
+      begin(async (tx: object) => {
+        const mark = { open: true, owner }
+        const holds = () => mark.open && held.open
+        const raw = { $queryRaw: rawOnConnection(tx, 'query', holds), $executeRaw: rawOnConnection(tx, 'execute', holds) }
+        const client = sqlite ? new Proxy(tx, { get: (object, key) => (key in raw ? raw[key as keyof typeof raw] : (object as Record<PropertyKey, unknown>)[key]) }) : tx
+        try {
+          return await insideTransaction.run(mark, () => (arg as (tx: unknown) => unknown)(client))
+        } finally {
+          mark.open = false
+        }
+      }, options),
+    )
   }
   const guarded = (target: object) =>
     new Proxy(target, {
@@ -351,9 +515,17 @@ function refusingStrayStatements(db: Database, owner: object): Database {
       },
     })
   const delegates = new Map<PropertyKey, object>()
+  const raw = { $queryRaw: rawOnConnection(db, 'query', () => false), $executeRaw: rawOnConnection(db, 'execute', () => false) }
   return new Proxy(db, {
     get(client, key) {
       if (key === '$transaction') return transaction
+      if (sqlite && key in raw) {
+        const run = raw[key as keyof typeof raw]
+        return (...args: Parameters<typeof run>) => {
+          refuseInsideTransaction(owner)
+          return run(...args)
+        }
+      }
       const value = (client as unknown as Record<PropertyKey, unknown>)[key]
       if (typeof key === 'string' && (key.startsWith('$queryRaw') || key.startsWith('$executeRaw'))) return guarded(client)[key as never]
       if (typeof value === 'function') return (value as (...a: unknown[]) => unknown).bind(client)

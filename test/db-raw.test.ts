@@ -1,0 +1,125 @@
+// SQL the code gives ($queryRaw, $executeRaw) runs on SQLite's connection itself, not through
+// Prisma's client (src/db/index.ts, runRaw): what it reads, what it refuses and which unit of
+// work it belongs to must be exactly what Prisma's own raw path gives.
+import { afterEach, describe, expect, it } from 'vitest'
+import { Prisma } from '../src/db/generated/client.ts'
+import type { Database } from '../src/db/index.ts'
+import { freshDatabase } from './support/db.ts'
+
+let db: Database | undefined
+afterEach(async () => {
+  await db?.$disconnect()
+  db = undefined
+})
+
+const at = new Date('2026-11-30T08:15:00.123Z')
+
+async function seeded(): Promise<Database> {
+  ;({ db } = await freshDatabase('sqlite'))
+  await db.problem.create({
+    data: { village: '卫华村', category: '垃圾', description: '三组路口垃圾堆', source: '巡查', reporterId: 'wxid_a', reporterName: '王网格', deadline: at, status: '待整改', createdAt: at, updatedAt: at },
+  })
+  await db.inboxMessage.create({ data: { messageId: 'm1', conversationId: 'room@chatroom', talkerId: 'wxid_a', text: '/统计', isPhoto: true, sentAt: at, receivedAt: at } })
+  await db.outboxMessage.create({
+    data: { conversationId: 'room@chatroom', text: '图', mentionIds: '[]', fileName: 'a.png', fileData: Buffer.from([1, 2, 3]), priority: 1, status: 'pending', attempts: 0, notBefore: at, createdAt: at },
+  })
+  return db
+}
+
+/** The same statement through Prisma's own raw path ($queryRawUnsafe is left to Prisma). */
+const viaPrisma = <T>(database: Database, sql: string, ...values: unknown[]) => database.$queryRawUnsafe<T>(sql, ...values)
+
+describe('raw SQL on SQLite', () => {
+  it('reads every column type as Prisma reads it: dates, nulls, integers, counts, booleans, bytes', async () => {
+    const database = await seeded()
+    const statements: [string, unknown[]][] = [
+      ['SELECT * FROM "Problem" WHERE "id" = ?', [1]],
+      ['SELECT "village", "status", COUNT(*) AS "n" FROM "Problem" WHERE "deadline" <= ? GROUP BY "village", "status"', [at]],
+      ['SELECT * FROM "InboxMessage" WHERE "isPhoto" = ?', [true]],
+      ['SELECT "id", "fileData", "attempts", "dueAt" FROM "OutboxMessage"', []],
+    ]
+    for (const [sql, values] of statements) {
+      const fast = await database.$queryRaw(rawText(sql, values))
+      const prisma = await viaPrisma(database, sql, ...values)
+      expect(normalised(fast), sql).toEqual(normalised(prisma))
+    }
+    const [problem] = await database.$queryRaw<{ deadline: Date; completedAt: Date | null; id: number }[]>`SELECT * FROM "Problem"`
+    expect(problem).toMatchObject({ id: 1, deadline: at, completedAt: null })
+  })
+
+  it('writes dates and booleans as Prisma does, so that its model queries find them', async () => {
+    const database = await seeded()
+    const later = new Date(at.getTime() + 60_000)
+    const changed = await database.$executeRaw`UPDATE "Problem" SET "status" = ${'整改中'}, "updatedAt" = ${later} WHERE "id" = ${1}`
+    expect(changed).toBe(1)
+    await database.$executeRaw`UPDATE "InboxMessage" SET "isPhoto" = ${false} WHERE "messageId" = ${'m1'}`
+    expect(await database.problem.findFirst({ where: { updatedAt: later } })).toMatchObject({ id: 1, status: '整改中' })
+    expect(await database.inboxMessage.count({ where: { isPhoto: false } })).toBe(1)
+  })
+
+  it('a statement SQLite refuses fails with Prisma’s error, and changes nothing', async () => {
+    const database = await seeded()
+    const insert = `INSERT INTO "InboxMessage" ("messageId", "conversationId", "talkerId", "text", "sentAt", "receivedAt") VALUES ('m1', 'r', 't', 'x', '2026-11-30T08:15:00.123+00:00', '2026-11-30T08:15:00.123+00:00')`
+    const fast = await database.$executeRaw(rawText(insert, [])).catch((error: { code?: string; message: string }) => error)
+    const prisma = await database.$executeRawUnsafe(insert).catch((error: { code?: string; message: string }) => error)
+    expect(fast).toBeInstanceOf(Error)
+    expect((fast as { code?: string }).code).toBe((prisma as { code?: string }).code)
+    expect(await database.inboxMessage.count()).toBe(1)
+  })
+
+  it('inside a transaction it is the transaction’s: rolled back with it, unseen outside until the commit', async () => {
+    const database = await seeded()
+    const failed = await database
+      .$transaction(async (tx) => {
+        await tx.$executeRaw`UPDATE "Problem" SET "status" = ${'已完成'} WHERE "id" = ${1}`
+        expect((await tx.$queryRaw<{ status: string }[]>`SELECT "status" FROM "Problem"`)[0]!.status).toBe('已完成')
+        throw new Error('the command failed')
+      })
+      .catch((error: Error) => error.message)
+    expect(failed).toBe('the command failed')
+    expect((await database.$queryRaw<{ status: string }[]>`SELECT "status" FROM "Problem"`)[0]!.status).toBe('待整改')
+
+    // A statement outside waits for the transaction holding the connection, rather than joining it.
+    let release!: () => void
+    const holding = new Promise<void>((resolve) => (release = resolve))
+    let entered!: () => void
+    const inside = new Promise<void>((resolve) => (entered = resolve))
+    const transaction = database.$transaction(async (tx) => {
+      entered()
+      await holding
+      await tx.$executeRaw`UPDATE "Problem" SET "status" = ${'整改中'} WHERE "id" = ${1}`
+      throw new Error('rolled back')
+    })
+    await inside
+    const outside = database.$executeRaw`UPDATE "Problem" SET "responsibleName" = ${'李主任'} WHERE "id" = ${1}`
+    release()
+    await expect(transaction).rejects.toThrow('rolled back')
+    await outside
+    expect((await database.$queryRaw<{ status: string; responsibleName: string }[]>`SELECT "status", "responsibleName" FROM "Problem"`)[0]).toEqual({ status: '待整改', responsibleName: '李主任' })
+  })
+
+  it('a transaction Prisma ended on its timeout takes no more statements, though its callback goes on', async () => {
+    const database = await seeded()
+    const late = database.$transaction(
+      async (tx) => {
+        await new Promise((resolve) => setTimeout(resolve, 300))
+        await tx.$executeRaw`UPDATE "Problem" SET "status" = ${'已完成'} WHERE "id" = ${1}`
+      },
+      { timeout: 50 },
+    )
+    await expect(late).rejects.toThrow()
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    expect((await database.$queryRaw<{ status: string }[]>`SELECT "status" FROM "Problem"`)[0]!.status).toBe('待整改')
+  })
+})
+
+/** `sql` with its `?` placeholders bound to `values`, as one Prisma.Sql fragment. */
+function rawText(sql: string, values: unknown[]) {
+  const parts = sql.split('?')
+  return Prisma.sql(parts as unknown as TemplateStringsArray, ...values)
+}
+
+/** Rows as plain data: Prisma's raw path gives bytes as a Uint8Array, the driver a Buffer. */
+function normalised(rows: unknown) {
+  return (rows as Record<string, unknown>[]).map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v instanceof Uint8Array ? [...v] : v])))
+}
