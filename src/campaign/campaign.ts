@@ -2,7 +2,7 @@
 // from which message and when; /撤销 and /更正 keep what it was before.
 import type { Policy } from '../config/schema.ts'
 import type { Database } from '../db/index.ts'
-import type { CampaignRecord, RecordCorrection, RecordFigure } from '../db/generated/client.ts'
+import { Prisma, type CampaignRecord, type RecordCorrection, type RecordFigure } from '../db/generated/client.ts'
 import { UserError } from '../errors.ts'
 import type { Clock } from '../time.ts'
 import { figureOf, FIGURES_BY_KIND, type Figure, type RecordKind } from './figures.ts'
@@ -146,18 +146,21 @@ export class Campaign {
 
   /**
    * Every kind's counts and totals from two reads (the records, then their figures) rather than
-   * one aggregate per kind: each statement costs a query compilation in Prisma.
+   * one aggregate per kind. SQL, the same text on both providers: /统计 runs it at every call, and
+   * Prisma compiles each query it builds (see the README).
    */
   async summary(scope: Scope = {}): Promise<Summary> {
-    const { village, ...rest } = scope
-    const where = this.where(undefined, rest)
-    const records = await this.db.campaignRecord.findMany({
-      where: village ? { ...where, OR: [{ village }, { villages: { some: { village } } }] } : where,
-      select: { id: true, kind: true, village: true, subject: true },
-      orderBy: { id: 'asc' },
-    })
+    const { village } = scope
+    const counted = this.scopeSql({ ...scope, village: undefined })
+    const records = await this.db.$queryRaw<{ id: number; kind: string; village: string | null; subject: string | null }[]>`
+      SELECT r."id", r."kind", r."village", r."subject" FROM "CampaignRecord" r
+      WHERE ${counted} ${village ? Prisma.sql`AND (r."village" = ${village} OR EXISTS (SELECT 1 FROM "RecordVillage" v WHERE v."recordId" = r."id" AND v."village" = ${village}))` : Prisma.empty}
+      ORDER BY r."id"`
     // Figures stay with the record's own village (see `count`).
-    const figures = await this.db.recordFigure.findMany({ where: { record: this.where(undefined, scope) }, select: { recordId: true, figure: true, value: true } })
+    const figures = await this.db.$queryRaw<{ recordId: number; figure: string; value: number }[]>`
+      SELECT f."recordId", f."figure", f."value" FROM "RecordFigure" f JOIN "CampaignRecord" r ON r."id" = f."recordId"
+      WHERE ${this.scopeSql(scope)}
+      ORDER BY f."id"`
     const counts = new Map<string, number>()
     for (const r of records) counts.set(r.kind, (counts.get(r.kind) ?? 0) + 1)
     const byId = new Map(records.map((r) => [r.id, r]))
@@ -242,6 +245,15 @@ export class Campaign {
       where: { kind: '巡查', actorId, undoneAt: null, villages: { some: { village } }, createdAt: { gte: new Date(this.now().getTime() - minutes * 60_000) } },
       orderBy: { id: 'desc' },
     })
+  }
+
+  /** `where` as SQL over the records aliased r: those still counting, in the scope's village and time. */
+  private scopeSql(scope: Scope): Prisma.Sql {
+    const conditions = [Prisma.sql`r."undoneAt" IS NULL`]
+    if (scope.village) conditions.push(Prisma.sql`r."village" = ${scope.village}`)
+    if (scope.from) conditions.push(Prisma.sql`r."createdAt" >= ${scope.from}`)
+    if (scope.to) conditions.push(Prisma.sql`r."createdAt" < ${scope.to}`)
+    return Prisma.join(conditions, ' AND ')
   }
 
   /** Records still counting, of a kind (or of every kind), in the scope. */
