@@ -3,7 +3,9 @@
 // (PuppetMock behind PuppetServer on 127.0.0.1, the bot on wechaty-puppet-service).
 // The real assistant on a migrated SQLite file, beside a bare echo bot on the same transport
 // and the same mock township (the floor any bot pays). 1,000 /整改 and 1,000 /统计 messages,
-// one at a time and 20 in flight.
+// one at a time and 20 in flight. Both bots stay connected, each to its own mock WeChat, and each
+// figure is measured in ROUNDS alternating with its floor (echo, assistant, echo, …): this machine's
+// speed drifts by a third within a minute, and a floor measured once, minutes apart, moved the ratios more than any change.
 //
 //   npm run bench
 //
@@ -36,6 +38,8 @@ quietWechatyLogs('silent')
 
 const MEASURED = Number(process.env.BENCH_MESSAGES ?? 1_000)
 const WARMUP = 50
+/** Each figure and its floor measured in this many alternating batches of MEASURED / ROUNDS messages. */
+const ROUNDS = 5
 const IN_FLIGHT = 20
 const REPLY_TIMEOUT_MS = 15_000
 /** Longer than the puppet's 60 s watchdog, so that a regression to it shows as a figure. */
@@ -159,13 +163,33 @@ async function drive(t: WireTownship, name: string, count: number, slots: Slot[]
   return { name, count, durationMs, latencies }
 }
 
-/** A warm-up (not reported) then the measured run, both in the same mode. */
-async function measure(t: WireTownship, name: string, slots: Slot[], make: (i: number, slot: Slot, slotIndex: number) => Request): Promise<RunResult> {
-  let base = 0
-  const offset = (i: number, slot: Slot, k: number) => make(base + i, slot, k)
-  await drive(t, `${name} (warm-up)`, WARMUP, slots, offset)
-  base = WARMUP
-  return drive(t, name, MEASURED, slots, offset)
+/** A way to send `count` requests numbered from `base`, the same each round. */
+type Run = (name: string, count: number, base: number) => Promise<RunResult>
+
+function runOf(t: WireTownship, slots: Slot[], make: (i: number, slot: Slot, slotIndex: number) => Request): Run {
+  return (name, count, base) => drive(t, name, count, slots, (i, slot, k) => make(base + i, slot, k))
+}
+
+/** Adds up a figure's rounds: all their latencies, their messages over their time. */
+function merged(name: string, parts: RunResult[]): RunResult {
+  return { name, count: parts.reduce((n, r) => n + r.count, 0), durationMs: parts.reduce((n, r) => n + r.durationMs, 0), latencies: parts.flatMap((r) => r.latencies) }
+}
+
+/**
+ * A figure beside its floor: a warm-up of each (not reported), then ROUNDS batches of each in
+ * turn. `check` runs after the subject's measured batches (what they wrote, counted by the caller).
+ */
+async function measurePair(floorName: string, floor: Run, name: string, subject: Run): Promise<[RunResult, RunResult]> {
+  await floor(`${floorName} (warm-up)`, WARMUP, 0)
+  await subject(`${name} (warm-up)`, WARMUP, 0)
+  const floors: RunResult[] = []
+  const subjects: RunResult[] = []
+  const batch = Math.ceil(MEASURED / ROUNDS)
+  for (let round = 0, base = WARMUP; round < ROUNDS; round++, base += batch) {
+    floors.push(await floor(floorName, batch, base))
+    subjects.push(await subject(name, batch, base))
+  }
+  return [merged(floorName, floors), merged(name, subjects)]
 }
 
 /**
@@ -245,26 +269,20 @@ try {
     return 'file:' + file
   }
 
-  // ---- the floor: a bare echo bot on the same transport and the same mock township ----
-  {
-    const t = await startWireTownship(exampleConfig(), { databaseUrl: freshUrl() })
-    let echo: EchoBot | undefined
-    cleanups.push(async () => {
-      await echo?.stop()
-      await t.close()
-    })
-    echo = await startEchoBot(t.wechat.puppetOptions)
-    t.wechat.login(t.wechat.mocker.ContactMock.load(BOT_ID))
-    await echo.loggedIn
-    results.push(await measure(t, 'echo bot, 1 at a time', [SEQUENTIAL_SLOT], echoRequest('seq')))
-    results.push(await measure(t, `echo bot, ${IN_FLIGHT} in flight`, SLOTS, echoRequest('par')))
-    if (echo.errors.length > 0) throw new Error(`echo bot errors: ${echo.errors.map((e) => e.message).join('; ')}`)
-    // Last: the restart's CANCELLED is an error the bot is told of, rightly.
-    reconnects.push(await reconnect(t, 'echo bot', SEQUENTIAL_SLOT, echoRequest('restart')))
-    await cleanups.pop()!()
-  }
+  // ---- the floor: a bare echo bot on the same transport and the same mock township, connected throughout ----
+  const echoTownship = await startWireTownship(exampleConfig(), { databaseUrl: freshUrl() })
+  let echo: EchoBot | undefined
+  cleanups.push(async () => {
+    await echo?.stop()
+    await echoTownship.close()
+  })
+  echo = await startEchoBot(echoTownship.wechat.puppetOptions)
+  echoTownship.wechat.login(echoTownship.wechat.mocker.ContactMock.load(BOT_ID))
+  await echo.loggedIn
+  const echoOneAtATime = runOf(echoTownship, [SEQUENTIAL_SLOT], echoRequest('seq'))
+  const echoInFlight = runOf(echoTownship, SLOTS, echoRequest('par'))
 
-  // ---- the assistant, on SQLite and on PostgreSQL ----
+  // ---- the assistant, on SQLite and on PostgreSQL, each figure beside the echo bot's ----
   const assistantRuns = async (provider: string, databaseUrl: string) => {
     const t = await startWireTownship(exampleConfig(), { databaseUrl })
     cleanups.push(() => t.close())
@@ -288,23 +306,19 @@ try {
     const allProblems = slotProblems.flat()
     const historyRows = () => assistant.db.problemChange.count()
 
-    const progressRun = async (name: string, slots: Slot[], problemsOf: (slot: Slot, k: number) => number[], label: string) => {
-      const make = progressRequest(problemsOf, label)
-      let base = 0
-      const offset = (i: number, slot: Slot, k: number) => make(base + i, slot, k)
-      await drive(t, `${name} (warm-up)`, WARMUP, slots, offset)
-      base = WARMUP
+    /** Both measured in turns; a /整改 figure also checks that each of its messages wrote one history row. */
+    const pair = async (figure: string, floor: Run, subject: Run, writesHistory = false) => {
       const before = await historyRows()
-      const result = await drive(t, name, MEASURED, slots, offset)
+      const [floorResult, result] = await measurePair(`echo bot beside ${figure}`, floor, figure, subject)
       const added = (await historyRows()) - before
-      if (added !== MEASURED) throw new Error(`${name}: ${added} history rows written, expected ${MEASURED}`)
-      return result
+      const expected = result.count + WARMUP
+      if (writesHistory && added !== expected) throw new Error(`${figure}: ${added} history rows written, expected ${expected}`)
+      results.push(floorResult, result)
     }
-
-    results.push(await progressRun(`/整改, 1 at a time (${provider})`, [SEQUENTIAL_SLOT], () => allProblems, 'seq'))
-    results.push(await progressRun(`/整改, ${IN_FLIGHT} in flight (${provider})`, SLOTS, (_, k) => slotProblems[k]!, 'par'))
-    results.push(await measure(t, `/统计, 1 at a time (${provider})`, [SEQUENTIAL_SLOT], (_, slot) => statsRequest(slot)))
-    results.push(await measure(t, `/统计, ${IN_FLIGHT} in flight (${provider})`, SLOTS, (_, slot) => statsRequest(slot)))
+    await pair(`/整改, 1 at a time (${provider})`, echoOneAtATime, runOf(t, [SEQUENTIAL_SLOT], progressRequest(() => allProblems, 'seq')), true)
+    await pair(`/整改, ${IN_FLIGHT} in flight (${provider})`, echoInFlight, runOf(t, SLOTS, progressRequest((_, k) => slotProblems[k]!, 'par')), true)
+    await pair(`/统计, 1 at a time (${provider})`, echoOneAtATime, runOf(t, [SEQUENTIAL_SLOT], (_, slot) => statsRequest(slot)))
+    await pair(`/统计, ${IN_FLIGHT} in flight (${provider})`, echoInFlight, runOf(t, SLOTS, (_, slot) => statsRequest(slot)))
 
     // Statements per message, counted where they leave for the driver, and one message's SQL.
     const per = async (label: string, make: (i: number, slot: Slot, slotIndex: number) => Request) => {
@@ -332,6 +346,9 @@ try {
   const pgUrl = await createDatabase(server.url)
   await migrate(pgUrl)
   await assistantRuns('postgresql', pgUrl)
+  if (echo.errors.length > 0) throw new Error(`echo bot errors: ${echo.errors.map((e) => e.message).join('; ')}`)
+  // Last: the restart's CANCELLED is an error the bot is told of, rightly.
+  reconnects.unshift(await reconnect(echoTownship, 'echo bot', SEQUENTIAL_SLOT, echoRequest('restart')))
 
   // ---- report ----
   const rows = results.map((r) => {
@@ -356,7 +373,7 @@ try {
   console.log('')
   console.log('renju-assistant benchmark — message said in the mock WeChat → bot reply seen there, over gRPC (127.0.0.1)')
   console.log(`date ${startedAt.toISOString()}  node ${process.version}  ${os.platform()}/${os.arch()}  cpu ${cpus[0]?.model.trim() ?? 'unknown'} ×${cpus.length}`)
-  console.log(`each run: ${WARMUP} warm-up messages, then ${MEASURED} measured; "${IN_FLIGHT} in flight" = ${IN_FLIGHT} senders over the township's 7 groups, one outstanding each`)
+  console.log(`each figure: ${WARMUP} warm-up messages, then ${MEASURED} measured in ${ROUNDS} batches taking turns with its echo floor; "${IN_FLIGHT} in flight" = ${IN_FLIGHT} senders over the township's 7 groups, one outstanding each`)
   console.log('')
   console.log(line(header))
   console.log(widths.map((w) => '-'.repeat(w)).join('  '))
@@ -371,18 +388,17 @@ try {
     const r = results.find((x) => x.name === name)!
     return r.count / (r.durationMs / 1000)
   }
-  const echoSeq = 'echo bot, 1 at a time'
-  const echoPar = `echo bot, ${IN_FLIGHT} in flight`
-  console.log('against the floor (echo bot, this run):')
+  const floor = (figure: string) => `echo bot beside ${figure}`
+  console.log('against the floor (the echo bot, measured in turns with each figure):')
   for (const provider of ['sqlite', 'postgresql']) {
     const check = (label: string, value: number, target: string, ok: boolean) => console.log(`  ${label.padEnd(44)} ${value.toFixed(2)}×   target ${target}   ${ok ? 'met' : 'NOT met'}`)
     const seq = `/整改, 1 at a time (${provider})`
     const par = `/整改, ${IN_FLIGHT} in flight (${provider})`
     const stats = `/统计, 1 at a time (${provider})`
-    check(`/整改 p50 ÷ echo p50 (${provider})`, p(seq, 50) / p(echoSeq, 50), '≤ 2×', p(seq, 50) <= 2 * p(echoSeq, 50))
-    check(`/整改 p99 ÷ echo p99 (${provider})`, p(seq, 99) / p(echoSeq, 99), '≤ 3×', p(seq, 99) <= 3 * p(echoSeq, 99))
-    check(`/整改 msgs/s ÷ echo, ${IN_FLIGHT} in flight (${provider})`, rate(par) / rate(echoPar), '≥ 0.5×', rate(par) >= 0.5 * rate(echoPar))
-    check(`/统计 p50 ÷ echo p50 (${provider})`, p(stats, 50) / p(echoSeq, 50), '≤ 1.5×', p(stats, 50) <= 1.5 * p(echoSeq, 50))
+    check(`/整改 p50 ÷ echo p50 (${provider})`, p(seq, 50) / p(floor(seq), 50), '≤ 2×', p(seq, 50) <= 2 * p(floor(seq), 50))
+    check(`/整改 p99 ÷ echo p99 (${provider})`, p(seq, 99) / p(floor(seq), 99), '≤ 3×', p(seq, 99) <= 3 * p(floor(seq), 99))
+    check(`/整改 msgs/s ÷ echo, ${IN_FLIGHT} in flight (${provider})`, rate(par) / rate(floor(par)), '≥ 0.5×', rate(par) >= 0.5 * rate(floor(par)))
+    check(`/统计 p50 ÷ echo p50 (${provider})`, p(stats, 50) / p(floor(stats), 50), '≤ 1.5×', p(stats, 50) <= 1.5 * p(floor(stats), 50))
   }
   console.log('')
   for (const line of counts) console.log(line)
@@ -390,7 +406,7 @@ try {
   for (const log of statementLogs) console.log(log + '\n')
   console.log(`WeChat service restarted → first answer after it is back (watchdog alone: up to 60 s): ${reconnects.map((r) => `${r.name} ${(r.ms / 1000).toFixed(1)} s`).join(', ')}`)
   console.log('')
-  console.log(`every measured message got exactly one reply; /整改 runs wrote ${MEASURED} history rows each. total ${((performance.now() - wallStart) / 1000).toFixed(1)} s`)
+  console.log(`every measured message got exactly one reply; each /整改 wrote one history row. total ${((performance.now() - wallStart) / 1000).toFixed(1)} s`)
 } catch (error) {
   exitCode = 1
   console.error('benchmark failed:', error)
