@@ -50,14 +50,15 @@ export class SendingLease {
    * Takes the lease, or renews it when held: true when this process holds it until now + ttl.
    * Safe under Read Committed: a concurrent update of the row is waited for and the condition
    * read again on what it wrote, so two processes never both see true for an expired lease.
+   * SQL, the same text on both providers: the holder renews before every delivery, and Prisma ran
+   * its updateMany as a transaction of its own, compiled each time.
    */
   async hold(): Promise<boolean> {
     const now = this.clock()
     const expiresAt = new Date(now.getTime() + this.times.ttlMs)
-    const { count } = await this.db.sendingLease.updateMany({
-      where: { name: LEASE, OR: [{ holder: this.holder }, { expiresAt: { lt: now } }] },
-      data: { holder: this.holder, account: this.account, expiresAt },
-    })
+    const count = await this.db.$executeRaw`
+      UPDATE "SendingLease" SET "holder" = ${this.holder}, "account" = ${this.account}, "expiresAt" = ${expiresAt}
+      WHERE "name" = ${LEASE} AND ("holder" = ${this.holder} OR "expiresAt" < ${now})`
     if (count === 1) return true
     try {
       await this.db.sendingLease.create({ data: { name: LEASE, holder: this.holder, account: this.account, expiresAt } })
