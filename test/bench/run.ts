@@ -332,7 +332,7 @@ try {
       counts.push(`${label} (${provider}): ${statements.toFixed(1)} statements and ${transactions.toFixed(1)} transactions per message`)
       // From one message's arrival to the next one's (its reply's "sent" mark may come after that).
       const arrivals = sql.flatMap((s, i) => (/INSERT INTO .*InboxMessage/.test(s) ? [i] : []))
-      if (provider === 'sqlite') statementLogs.push(`${label}, one message (of ${STATEMENT_SAMPLE}; the outbox's "sent" mark is not always within it):\n${sql.slice(arrivals[1], arrivals[2]).join('\n')}`)
+      statementLogs.push(`${label} (${provider}), one message (of ${STATEMENT_SAMPLE}; the outbox's "sent" mark is not always within it):\n${sql.slice(arrivals[1], arrivals[2]).join('\n')}`)
     }
     await per('/整改', (i, slot, k) => progressRequest(() => allProblems, 'count')(i, slot, k))
     await per('/统计', (_, slot) => statsRequest(slot))
