@@ -281,6 +281,9 @@ try {
   await echo.loggedIn
   const echoOneAtATime = runOf(echoTownship, [SEQUENTIAL_SLOT], echoRequest('seq'))
   const echoInFlight = runOf(echoTownship, SLOTS, echoRequest('par'))
+  // Warmed once at length, so that the first figure's floor is not measured on colder code than the last's.
+  await echoOneAtATime('echo bot (warm-up)', 500, 1_000_000)
+  await echoInFlight('echo bot (warm-up)', 500, 1_000_000)
 
   // ---- the assistant, on SQLite and on PostgreSQL, each figure beside the echo bot's ----
   const assistantRuns = async (provider: string, databaseUrl: string) => {
