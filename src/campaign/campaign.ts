@@ -151,10 +151,10 @@ export class Campaign {
    */
   async summary(scope: Scope = {}): Promise<Summary> {
     const { village } = scope
-    const counted = this.scopeSql({ ...scope, village: undefined })
+    const inTime = this.scopeSql({ ...scope, village: undefined })
     const records = await this.db.$queryRaw<{ id: number; kind: string; village: string | null; subject: string | null }[]>`
       SELECT r."id", r."kind", r."village", r."subject" FROM "CampaignRecord" r
-      WHERE ${counted} ${village ? Prisma.sql`AND (r."village" = ${village} OR EXISTS (SELECT 1 FROM "RecordVillage" v WHERE v."recordId" = r."id" AND v."village" = ${village}))` : Prisma.empty}
+      WHERE ${inTime} ${village ? Prisma.sql`AND (r."village" = ${village} OR EXISTS (SELECT 1 FROM "RecordVillage" v WHERE v."recordId" = r."id" AND v."village" = ${village}))` : Prisma.empty}
       ORDER BY r."id"`
     // Figures stay with the record's own village (see `count`).
     const figures = await this.db.$queryRaw<{ recordId: number; figure: string; value: number }[]>`

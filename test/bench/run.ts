@@ -175,10 +175,7 @@ function merged(name: string, parts: RunResult[]): RunResult {
   return { name, count: parts.reduce((n, r) => n + r.count, 0), durationMs: parts.reduce((n, r) => n + r.durationMs, 0), latencies: parts.flatMap((r) => r.latencies) }
 }
 
-/**
- * A figure beside its floor: a warm-up of each (not reported), then ROUNDS batches of each in
- * turn. `check` runs after the subject's measured batches (what they wrote, counted by the caller).
- */
+/** A figure beside its floor: a warm-up of each (not reported), then ROUNDS batches of each in turn. */
 async function measurePair(floorName: string, floor: Run, name: string, subject: Run): Promise<[RunResult, RunResult]> {
   await floor(`${floorName} (warm-up)`, WARMUP, 0)
   await subject(`${name} (warm-up)`, WARMUP, 0)

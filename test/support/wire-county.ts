@@ -36,8 +36,8 @@ export function exampleCounty(): CountyConfig {
 /**
  * `accounts`: which townships share a bot account, by code (default: each its own). Each account
  * is a mock WeChat of its own holding its townships' groups (and the county group, on the host's).
+ * `newcomers`: people with no role anywhere, in every group of every account (to be appointed in a test).
  */
-/** `newcomers`: people with no role anywhere, in every group of every account (to be appointed in a test). */
 export async function startWireCounty(county: CountyConfig, options: { provider: Provider; accounts?: string[][]; databaseUrl?: string; newcomers?: { id: string; name: string }[] }) {
   const accounts = options.accounts ?? county.townships.map((t) => [t.code])
   const worlds = new Map<string, { wechat: MockWechat; bot: ContactMock; people: Map<string, ContactMock> }>()
