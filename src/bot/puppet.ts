@@ -40,6 +40,10 @@ const RECONNECT_HEALTHY_MS = 60_000
  *    the same reset (stop, then start) as the watchdog does, after 1 s, and again after 2, 4 …
  *    30 s while the service is not back. The watchdog stays for a stream that goes silent
  *    without ending.
+ * 3. wechaty-puppet 1.21's roomMemberPayload files what it fetched under the key "memberId", not
+ *    the member's id, so its memory never answers: every message's `room.alias(talker)` went to
+ *    the payload store (LevelDB) again. Here it is kept under the member's id; a dirty room
+ *    (a member renamed, joined or left) clears it, as upstream intends.
  */
 export class ResilientPuppetService extends PuppetService {
   readonly #startPuppet: () => Promise<void>
@@ -84,6 +88,19 @@ export class ResilientPuppetService extends PuppetService {
       await stopPuppet()
       await closing.get(store.storeDir)
     }
+  }
+
+  override async roomMemberPayload(roomId: string, memberId: string): ReturnType<PuppetService['roomMemberPayload']> {
+    const members = this.cache.roomMember.get(roomId)
+    const known = members?.[memberId]
+    if (known) return known
+    // As upstream does, but filed under the member's id.
+    const raw = await this.roomMemberRawPayload(roomId, memberId)
+    if (!raw) throw new Error(`contact(${memberId}) is not in the Room(${roomId})`)
+    const payload = await this.roomMemberRawPayloadParser(raw)
+    // Read again: another message may have filed a member of the same room meanwhile.
+    this.cache.roomMember.set(roomId, { ...this.cache.roomMember.get(roomId), [memberId]: payload })
+    return payload
   }
 
   /** The watchdog's reset and ours: a reset whose start failed leaves the puppet stopped, so try again. */

@@ -147,6 +147,32 @@ describe('message shapes over wechaty-puppet-service', () => {
     expect((await seen.waitFor((s) => s.id === id)).typeName).toBe('Recalled')
   })
 
+  it('remembers a group nickname until the provider says the room changed, then reads the new one', async () => {
+    wechat.puppet.setRoomAlias(room.id, wang.id, '三组老王')
+    // The dirty event crosses the wire before the first read: wait until the bot hears of it.
+    const botRoom = (await bot.Room.find({ id: room.id }))!
+    const talker = (await bot.Contact.find({ id: wang.id }))!
+    await waitUntil(async () => (await botRoom.alias(talker)) === '三组老王', 5_000, 'the nickname reached the bot')
+    const asked = wechat.puppet.roomMemberRequests
+    const client = bot.puppet as unknown as { roomMemberRawPayload(roomId: string, memberId: string): Promise<unknown> }
+    const read = client.roomMemberRawPayload.bind(client)
+    let reads = 0
+    client.roomMemberRawPayload = (roomId, memberId) => (reads++, read(roomId, memberId))
+    for (let i = 0; i < 5; i++) expect(await botRoom.alias(talker)).toBe('三组老王')
+    // Read from memory: not from WeChat, nor from the client's payload store.
+    expect(reads).toBe(0)
+    expect(wechat.puppet.roomMemberRequests).toBe(asked)
+
+    wechat.puppet.setRoomAlias(room.id, wang.id, '老王（保洁员）')
+    await waitUntil(async () => (await botRoom.alias(talker)) === '老王（保洁员）', 5_000, 'the new nickname reached the bot')
+    expect(wechat.puppet.roomMemberRequests).toBe(asked + 1)
+    // Wechaty 1.x itself reloads a "room members dirty" id as a contact's, which WeChat refuses:
+    // an error event per change, upstream's, set aside here so that the last test sees any other.
+    const upstream = (e: Error) => e.message.includes(`no payload found for id ${room.id}`)
+    expect(errors.some(upstream)).toBe(true)
+    errors.splice(0, errors.length, ...errors.filter((e) => !upstream(e)))
+  })
+
   it('reported no errors', () => {
     expect(errors).toEqual([])
   })

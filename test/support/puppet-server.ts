@@ -108,6 +108,10 @@ export class WirePuppetMock extends PuppetMock {
   private lastUserId?: string
   /** How long the provider takes to hand over a picture or file (some take seconds). */
   fileDelayMs = 0
+  /** Group nicknames (群昵称), by room and member; the stock mock has none. */
+  private readonly roomAliases = new Map<string, Map<string, string>>()
+  /** How many times the bot asked for a group member's details (tests count them). */
+  roomMemberRequests = 0
 
   constructor (private readonly wireOptions: WirePuppetMockOptions) {
     super({ mocker: wireOptions.mocker })
@@ -146,6 +150,21 @@ export class WirePuppetMock extends PuppetMock {
   override async logout (reason?: string): Promise<void> {
     this.lastUserId = undefined
     await super.logout(reason)
+  }
+
+  override async roomMemberRawPayload (roomId: string, contactId: string): Promise<any> {
+    this.roomMemberRequests++
+    const payload = await super.roomMemberRawPayload(roomId, contactId)
+    const roomAlias = this.roomAliases.get(roomId)?.get(contactId)
+    return roomAlias ? { ...payload, roomAlias } : payload
+  }
+
+  /** A member sets their group nickname: a provider then says the room's members are dirty. */
+  setRoomAlias (roomId: string, contactId: string, alias: string): void {
+    let aliases = this.roomAliases.get(roomId)
+    if (!aliases) this.roomAliases.set(roomId, (aliases = new Map()))
+    aliases.set(contactId, alias)
+    this.dirtyPayload(PUPPET.types.Dirty.RoomMember, roomId)
   }
 
   override async messageFile (id: string): Promise<FileBoxInterface> {
