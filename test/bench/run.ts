@@ -37,6 +37,8 @@ const { BOT_ID, startWireTownship } = await import('../support/wire-township.ts'
 quietWechatyLogs('silent')
 
 const MEASURED = Number(process.env.BENCH_MESSAGES ?? 1_000)
+/** BENCH_PROVIDERS=sqlite measures SQLite alone (quicker while working on one path). */
+const PROVIDERS = (process.env.BENCH_PROVIDERS ?? 'sqlite,postgresql').split(',')
 const WARMUP = 50
 /** Each figure and its floor measured in this many alternating batches of MEASURED / ROUNDS messages. */
 const ROUNDS = 5
@@ -340,12 +342,14 @@ try {
 
     await cleanups.pop()!()
   }
-  await assistantRuns('sqlite', freshUrl())
-  const server = await startTestPostgres()
-  cleanups.push(() => server.stop())
-  const pgUrl = await createDatabase(server.url)
-  await migrate(pgUrl)
-  await assistantRuns('postgresql', pgUrl)
+  if (PROVIDERS.includes('sqlite')) await assistantRuns('sqlite', freshUrl())
+  if (PROVIDERS.includes('postgresql')) {
+    const server = await startTestPostgres()
+    cleanups.push(() => server.stop())
+    const pgUrl = await createDatabase(server.url)
+    await migrate(pgUrl)
+    await assistantRuns('postgresql', pgUrl)
+  }
   if (echo.errors.length > 0) throw new Error(`echo bot errors: ${echo.errors.map((e) => e.message).join('; ')}`)
   // Last: the restart's CANCELLED is an error the bot is told of, rightly.
   reconnects.unshift(await reconnect(echoTownship, 'echo bot', SEQUENTIAL_SLOT, echoRequest('restart')))
@@ -390,7 +394,7 @@ try {
   }
   const floor = (figure: string) => `echo bot beside ${figure}`
   console.log('against the floor (the echo bot, measured in turns with each figure):')
-  for (const provider of ['sqlite', 'postgresql']) {
+  for (const provider of PROVIDERS) {
     const check = (label: string, value: number, target: string, ok: boolean) => console.log(`  ${label.padEnd(44)} ${value.toFixed(2)}×   target ${target}   ${ok ? 'met' : 'NOT met'}`)
     const seq = `/整改, 1 at a time (${provider})`
     const par = `/整改, ${IN_FLIGHT} in flight (${provider})`
