@@ -111,6 +111,79 @@ describe('raw SQL on SQLite', () => {
     await new Promise((resolve) => setTimeout(resolve, 400))
     expect((await database.$queryRaw<{ status: string }[]>`SELECT "status" FROM "Problem"`)[0]!.status).toBe('待整改')
   })
+
+  it('model queries and SQL in one transaction are committed together, and rolled back together', async () => {
+    const database = await seeded()
+    const both = (status: string, fail: boolean) =>
+      database.$transaction(async (tx) => {
+        await tx.$executeRaw`UPDATE "Problem" SET "status" = ${status} WHERE "id" = ${1}`
+        await tx.inboxMessage.update({ where: { messageId: 'm1' }, data: { outcome: status } })
+        // Each sees the other's write, before the commit.
+        expect(await tx.problem.findUnique({ where: { id: 1 }, select: { status: true } })).toEqual({ status })
+        expect((await tx.$queryRaw<{ outcome: string }[]>`SELECT "outcome" FROM "InboxMessage"`)[0]!.outcome).toBe(status)
+        if (fail) throw new Error('the command failed')
+      })
+    await expect(both('已完成', true)).rejects.toThrow('the command failed')
+    expect(await database.problem.findUnique({ where: { id: 1 }, select: { status: true } })).toEqual({ status: '待整改' })
+    expect(await database.inboxMessage.findUnique({ where: { messageId: 'm1' }, select: { outcome: true } })).toEqual({ outcome: null })
+    await both('整改中', false)
+    expect(await database.problem.findUnique({ where: { id: 1 }, select: { status: true } })).toEqual({ status: '整改中' })
+    expect(await database.inboxMessage.findUnique({ where: { messageId: 'm1' }, select: { outcome: true } })).toEqual({ outcome: '整改中' })
+  })
+
+  it('a statement refused inside a transaction fails with Prisma’s code, and the transaction goes on', async () => {
+    const database = await seeded()
+    await database.$transaction(async (tx) => {
+      const duplicate = await tx.$executeRaw`INSERT INTO "InboxMessage" ("messageId", "conversationId", "talkerId", "text", "sentAt", "receivedAt") VALUES (${'m1'}, 'r', 't', 'x', ${at}, ${at})`.catch((error: { code?: string }) => error)
+      expect((duplicate as { code?: string }).code).toBe('P2010')
+      const viaModel = await tx.inboxMessage.create({ data: { messageId: 'm1', conversationId: 'r', talkerId: 't', text: 'x', sentAt: at, receivedAt: at } }).catch((error: { code?: string }) => error)
+      expect((viaModel as { code?: string }).code).toBe('P2002')
+      await tx.$executeRaw`UPDATE "Problem" SET "status" = ${'整改中'} WHERE "id" = ${1}`
+    })
+    expect((await database.$queryRaw<{ status: string }[]>`SELECT "status" FROM "Problem"`)[0]!.status).toBe('整改中')
+    expect(await database.inboxMessage.count()).toBe(1)
+  })
+
+  it('a transaction that cannot have the connection within maxWait fails as Prisma’s does; the one holding it is unharmed', async () => {
+    const database = await seeded()
+    let release!: () => void
+    const holding = new Promise<void>((resolve) => (release = resolve))
+    let entered!: () => void
+    const inside = new Promise<void>((resolve) => (entered = resolve))
+    const holder = database.$transaction(async (tx) => {
+      entered()
+      await holding
+      await tx.problem.update({ where: { id: 1 }, data: { status: '整改中' } })
+    })
+    await inside
+    const waiting = database.$transaction(async (tx) => tx.$executeRaw`UPDATE "Problem" SET "status" = ${'已完成'} WHERE "id" = ${1}`, { maxWait: 50 })
+    await expect(waiting).rejects.toMatchObject({ code: 'P2028' })
+    release()
+    await holder
+    expect((await database.$queryRaw<{ status: string }[]>`SELECT "status" FROM "Problem"`)[0]!.status).toBe('整改中')
+    // The connection was given back: the next transaction has it at once.
+    await database.$transaction(async (tx) => tx.problem.update({ where: { id: 1 }, data: { status: '已完成' } }), { maxWait: 50 })
+    expect((await database.problem.findUnique({ where: { id: 1 } }))!.status).toBe('已完成')
+  })
+
+  it('after its timeout a transaction’s model queries are refused too, and the connection serves others at once', async () => {
+    const database = await seeded()
+    let lateWrite: unknown
+    const late = database.$transaction(
+      async (tx) => {
+        await tx.problem.findUnique({ where: { id: 1 } })
+        await new Promise((resolve) => setTimeout(resolve, 300))
+        lateWrite = await tx.problem.update({ where: { id: 1 }, data: { status: '已完成' } }).catch((error: Error) => error)
+      },
+      { timeout: 50 },
+    )
+    // Long before the callback ends, the connection is free again.
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    await database.$executeRaw`UPDATE "Problem" SET "responsibleName" = ${'李主任'} WHERE "id" = ${1}`
+    await expect(late).rejects.toMatchObject({ code: 'P2028' })
+    expect(lateWrite).toBeInstanceOf(Error)
+    expect(await database.problem.findUnique({ where: { id: 1 }, select: { status: true, responsibleName: true } })).toEqual({ status: '待整改', responsibleName: '李主任' })
+  })
 })
 
 /** `sql` with its `?` placeholders bound to `values`, as one Prisma.Sql fragment. */

@@ -8,7 +8,9 @@
 // another flow wrote meanwhile (an outbox "sent" mark, another message's inbox row). So the
 // SQLite connection is taken in turns: a transaction holds it from BEGIN to COMMIT/ROLLBACK, and
 // every statement outside a transaction waits for its own turn. PostgreSQL has a pool of
-// connections, each transaction its own, so it needs no turns. On both, a statement sent on the
+// connections, each transaction its own, so it needs no turns. On SQLite a callback transaction
+// is begun and ended on the connection itself, its SQL run there too (onConnection, runRaw), and
+// only its model queries go through Prisma, in a Prisma transaction joined to it. On both, a statement sent on the
 // plain client from inside a transaction's callback is a mistake (on SQLite it would wait for
 // itself, on PostgreSQL it would escape the transaction): it fails at once instead, naming it.
 // Nothing else has to remember any of this.
@@ -178,10 +180,15 @@ class Turns {
   private readonly statements: (() => void)[] = []
   private readonly transactions: (() => void)[] = []
 
-  /** Resolves with the release function once it is this caller's turn. */
-  take(kind: 'statement' | 'transaction'): Promise<() => void> {
-    return new Promise((resolve) => {
+  /**
+   * Resolves with the release function once it is this caller's turn; rejects with `tooLong()`
+   * if that has not come within `maxWaitMs`.
+   */
+  take(kind: 'statement' | 'transaction', maxWaitMs?: number, tooLong?: () => Error): Promise<() => void> {
+    return new Promise((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined
       const grant = () => {
+        clearTimeout(timer)
         this.busy = true
         let released = false
         resolve(() => {
@@ -191,8 +198,16 @@ class Turns {
           ;(this.statements.shift() ?? this.transactions.shift())?.()
         })
       }
-      if (!this.busy) grant()
-      else (kind === 'statement' ? this.statements : this.transactions).push(grant)
+      if (!this.busy) return grant()
+      const queue = kind === 'statement' ? this.statements : this.transactions
+      queue.push(grant)
+      if (maxWaitMs === undefined) return
+      timer = setTimeout(() => {
+        const waiting = queue.indexOf(grant)
+        if (waiting < 0) return
+        queue.splice(waiting, 1)
+        reject(tooLong?.() ?? new Error('no turn on the database in time'))
+      }, maxWaitMs)
     })
   }
 }
@@ -255,6 +270,8 @@ function adapted<F extends AdapterFactory>(factory: F, sqlite?: SqliteLink): F {
       executeScript: (script) => alone(() => inner.executeScript(script)),
       dispose: () => inner.dispose(),
       async startTransaction(isolationLevel) {
+        const joining = joiningTransaction.getStore()
+        if (joining) return joinedTransaction(inner, joining)
         statementSeam.transactions++
         const release = await turns.take('transaction')
         let tx: Transaction
@@ -289,6 +306,34 @@ function adapted<F extends AdapterFactory>(factory: F, sqlite?: SqliteLink): F {
     return adapter
   }
   return Object.assign(Object.create(factory) as F, { connect })
+}
+
+/** Set around the Prisma transaction that joins one begun on the connection itself (sqliteTransaction). */
+const joiningTransaction = new AsyncLocalStorage<{ open: () => boolean }>()
+
+/** The statements Prisma's engine ends a transaction with. */
+const ENDING = /^\s*(COMMIT|ROLLBACK)\s*$/i
+
+/**
+ * A Prisma transaction inside one begun on SQLite's connection (sqliteTransaction), for the model
+ * queries of its callback: its statements run on the connection, which is already in that
+ * transaction, and only while it is open; its COMMIT or ROLLBACK is the outer transaction's to say.
+ */
+function joinedTransaction(inner: Adapter, joining: { open: () => boolean }): Transaction {
+  const run = <T>(sql: string, work: () => Promise<T>): Promise<T> => {
+    if (ENDING.test(sql)) return Promise.resolve({ columnNames: [], columnTypes: [], rows: [] } as T)
+    if (!joining.open()) return Promise.reject(new Error('Transaction already closed: the transaction this statement belongs to has ended'))
+    return counted(sql, true, work)
+  }
+  return {
+    provider: inner.provider,
+    adapterName: inner.adapterName,
+    options: { usePhantomQuery: false },
+    queryRaw: (query) => run(query.sql, () => inner.queryRaw(query)),
+    executeRaw: (query) => (ENDING.test(query.sql) ? Promise.resolve(0) : run(query.sql, () => inner.executeRaw(query))),
+    commit: async () => {},
+    rollback: async () => {},
+  }
 }
 
 type SqliteConnection = import('better-sqlite3').Database
@@ -416,6 +461,23 @@ function readerFor(declared: string | null): (value: unknown) => unknown {
   }
 }
 
+/** Prisma's own defaults for an interactive transaction. */
+const PRISMA_MAX_WAIT_MS = 2_000
+const PRISMA_TIMEOUT_MS = 5_000
+const MAX_TIMER_MS = 2 ** 31 - 1
+/** What Prisma's transaction client does not have. */
+const NOT_IN_TRANSACTIONS = new Set(['$transaction', '$connect', '$disconnect', '$on', '$use', '$extends'])
+
+interface TransactionOptions {
+  maxWait?: number
+  timeout?: number
+}
+
+/** A transaction's failure as Prisma reports it (P2028, "Transaction API error"). */
+function transactionError(message: string): Error {
+  return new Prisma.PrismaClientKnownRequestError(`Transaction API error: ${message}`, { code: 'P2028', clientVersion: Prisma.prismaVersion.client })
+}
+
 /** Opens the database at `url` (`file:` SQLite or `postgresql://`); run `migrate` first. */
 export async function openDatabase(url: string): Promise<Database> {
   const postgres = providerOf(url) === 'postgresql'
@@ -492,6 +554,7 @@ function refusingStrayStatements(db: Database, owner: object, sqlite?: SqliteLin
   const transaction = (arg: unknown, options?: unknown) => {
     refuseInsideTransaction(owner)
     if (typeof arg !== 'function') return begin(arg, options)
+    if (sqlite?.connection?.open) return onConnection(sqlite as Required<SqliteLink>, arg as (tx: unknown) => unknown, options as TransactionOptions | undefined)
     const held = { open: false }
     return adapterTransaction.run(held, () =>
       begin(async (tx: object) => {
@@ -507,6 +570,119 @@ function refusingStrayStatements(db: Database, owner: object, sqlite?: SqliteLin
       }, options),
     )
   }
+  /**
+   * A callback transaction on SQLite, begun and ended on the connection itself: Prisma's own
+   * costs about 0.1 ms of its machinery each time, and every message runs one (test/bench/run.ts).
+   * Its SQL runs as the database's does (runRaw); its model queries (the roster's, the copy's) go
+   * through a Prisma transaction joined to it (joinedTransaction), begun at the first of them.
+   * Prisma's options keep their meaning: `maxWait` for the connection's turn, `timeout` from BEGIN,
+   * after which it is rolled back, the connection given back, and its callback's statements refused.
+   */
+  const onConnection = async (link: Required<SqliteLink>, work: (tx: unknown) => unknown, options?: TransactionOptions) => {
+    const { connection, prepared, turns } = link
+    const maxWait = options?.maxWait ?? PRISMA_MAX_WAIT_MS
+    const timeout = options?.timeout ?? PRISMA_TIMEOUT_MS
+    statementSeam.transactions++
+    const release = await turns.take('transaction', maxWait, () => transactionError(`Unable to start a transaction in the given time (${maxWait} ms).`))
+    try {
+      prepared('BEGIN').run()
+    } catch (error) {
+      release()
+      throw error
+    }
+    const startedAt = performance.now()
+    const mark = { open: true, owner }
+    let open = true
+    let expired = false
+    const holds = () => open && mark.open
+    const closed = () => transactionError('Transaction already closed: its callback went on after it ended.')
+
+    let joined: { client: Promise<Record<string, unknown>>; end(commit: boolean): Promise<void> } | undefined
+    const joinedClient = (): Promise<Record<string, unknown>> => {
+      if (!holds()) return Promise.reject(closed())
+      if (!joined) {
+        let client!: (tx: Record<string, unknown>) => void
+        const ready = new Promise<Record<string, unknown>>((resolve) => (client = resolve))
+        let close!: (commit: boolean) => void
+        const closing = new Promise<boolean>((resolve) => (close = resolve))
+        const done = joiningTransaction.run({ open: holds }, () =>
+          begin(async (tx: Record<string, unknown>) => {
+            client(tx)
+            if (!(await closing)) throw new Error('rolled back with the transaction it joined')
+          }, { maxWait, timeout: MAX_TIMER_MS }),
+        )
+        const settled = done.then(() => undefined, () => undefined)
+        joined = {
+          client: Promise.race([ready, done.then(() => Promise.reject(closed()))]),
+          end: (commit) => (close(commit), settled),
+        }
+      }
+      return joined.client
+    }
+
+    let ended: Promise<void> | undefined
+    const end = (commit: boolean): Promise<void> =>
+      (ended ??= (async () => {
+        clearTimeout(timer)
+        open = false
+        try {
+          await joined?.end(commit)
+          if (commit) {
+            noteStatement('COMMIT', true)
+            prepared('COMMIT').run()
+          }
+        } finally {
+          try {
+            if (connection.inTransaction) prepared('ROLLBACK').run()
+          } finally {
+            release()
+          }
+        }
+      })())
+    const timer = setTimeout(() => {
+      expired = true
+      void end(false).catch(() => undefined)
+    }, timeout)
+
+    const rawOf = (kind: RawKind) => (first: TemplateStringsArray | Prisma.Sql, ...values: unknown[]) => {
+      const query = first instanceof Prisma.Sql ? first : Prisma.sql(first, ...values)
+      if (!holds()) return Promise.reject(closed())
+      const name = kind === 'query' ? '$queryRaw' : '$executeRaw'
+      return runRaw(link, kind, query, true, () => joinedClient().then((tx) => (tx[name] as (q: Prisma.Sql) => Promise<unknown>)(query)))
+    }
+    const raw: Record<string, unknown> = { $queryRaw: rawOf('query'), $executeRaw: rawOf('execute') }
+    const viaJoined = (path: (tx: Record<string, unknown>) => Record<string, unknown>, key: string) => (...args: unknown[]) =>
+      joinedClient().then((tx) => (path(tx)[key] as (...a: unknown[]) => Promise<unknown>)(...args))
+    const models = new Map<string, object>()
+    const client = new Proxy({}, {
+      get(_, key) {
+        if (typeof key !== 'string' || key === 'then' || NOT_IN_TRANSACTIONS.has(key)) return undefined
+        if (key in raw) return raw[key]
+        const value = (db as unknown as Record<string, unknown>)[key]
+        if (typeof value === 'function') return viaJoined((tx) => tx, key)
+        if (!value || typeof value !== 'object') return value
+        let model = models.get(key)
+        if (!model) {
+          model = new Proxy({}, { get: (__, method) => (typeof method === 'string' && method !== 'then' ? viaJoined((tx) => tx[key] as Record<string, unknown>, method) : undefined) })
+          models.set(key, model)
+        }
+        return model
+      },
+    })
+
+    try {
+      const result = await insideTransaction.run(mark, () => work(client))
+      if (expired) throw transactionError(`Transaction already closed: A commit cannot be executed on an expired transaction. The timeout for this transaction was ${timeout} ms, however ${Math.round(performance.now() - startedAt)} ms passed since the start of the transaction.`)
+      await end(true)
+      return result
+    } catch (error) {
+      await end(false).catch(() => undefined)
+      throw error
+    } finally {
+      mark.open = false
+    }
+  }
+
   const guarded = (target: object) =>
     new Proxy(target, {
       get(object, key) {
