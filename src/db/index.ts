@@ -308,14 +308,14 @@ function adapted<F extends AdapterFactory>(factory: F, sqlite?: SqliteLink): F {
   return Object.assign(Object.create(factory) as F, { connect })
 }
 
-/** Set around the Prisma transaction that joins one begun on the connection itself (sqliteTransaction). */
+/** Set around the Prisma transaction that joins one begun on the connection itself (onConnection). */
 const joiningTransaction = new AsyncLocalStorage<{ open: () => boolean }>()
 
 /** The statements Prisma's engine ends a transaction with. */
 const ENDING = /^\s*(COMMIT|ROLLBACK)\s*$/i
 
 /**
- * A Prisma transaction inside one begun on SQLite's connection (sqliteTransaction), for the model
+ * A Prisma transaction inside one begun on SQLite's connection (onConnection), for the model
  * queries of its callback: its statements run on the connection, which is already in that
  * transaction, and only while it is open; its COMMIT or ROLLBACK is the outer transaction's to say.
  */

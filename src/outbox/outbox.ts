@@ -131,7 +131,7 @@ interface StoredRow {
   attempts: number
 }
 
-/** What the loop keeps of a pending message: enough to choose, and what to send when it is short. */
+/** What the loop keeps of a pending message: enough to choose, and the text of one this process stored. */
 interface PendingMeta {
   id: number
   conversationId: string
