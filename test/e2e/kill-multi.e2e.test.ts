@@ -161,10 +161,14 @@ describe('kill -9 of one of two processes on one database', () => {
         // (by the dead process's own claim as it left it: a renewal late under load shortens it)
         expect(row.handledAt!.getTime(), 'taken over only once its claim ran out').toBeGreaterThanOrEqual(deadClaimUntil.get(row.messageId)!)
       }
+      // A reply shown but still pending at the read above is sent again by the survivor, unless the
+      // dead process's "sent" mark reached the server later still (a loaded machine): once or twice,
+      // never more, and no other reply twice.
       const wasInFlight = (text: string) => inFlight.includes(text.replace(/^@\S+ /, ''))
       for (const p of problems) {
         const mine = confirmations().filter((m) => m.text.includes(`已登记 #${p.id} `))
-        expect(mine.length, `#${p.id}`).toBe(mine.some((m) => wasInFlight(m.text)) ? 2 : 1)
+        if (mine.some((m) => wasInFlight(m.text))) expect([1, 2], `#${p.id}`).toContain(mine.length)
+        else expect(mine.length, `#${p.id}`).toBe(1)
       }
       console.log(`after the kill: ${problems.length} problems, ${confirmations().length} confirmations, ${taken.length} messages taken over`)
     } finally {
