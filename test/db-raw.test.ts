@@ -98,7 +98,7 @@ describe('raw SQL on SQLite', () => {
     expect((await database.$queryRaw<{ status: string; responsibleName: string }[]>`SELECT "status", "responsibleName" FROM "Problem"`)[0]).toEqual({ status: '待整改', responsibleName: '李主任' })
   })
 
-  it('a transaction Prisma ended on its timeout takes no more statements, though its callback goes on', async () => {
+  it('a transaction ended on its timeout takes no more statements, though its callback goes on', async () => {
     const database = await seeded()
     const late = database.$transaction(
       async (tx) => {
@@ -183,6 +183,17 @@ describe('raw SQL on SQLite', () => {
     await expect(late).rejects.toMatchObject({ code: 'P2028' })
     expect(lateWrite).toBeInstanceOf(Error)
     expect(await database.problem.findUnique({ where: { id: 1 }, select: { status: true, responsibleName: true } })).toEqual({ status: '待整改', responsibleName: '李主任' })
+  })
+
+  it('a transaction after a disconnect opens the connection again, for its SQL and its model queries', async () => {
+    const database = await seeded()
+    await database.$disconnect()
+    await database.$transaction(async (tx) => {
+      await tx.$executeRaw`UPDATE "Problem" SET "status" = ${'整改中'} WHERE "id" = ${1}`
+      await tx.inboxMessage.update({ where: { messageId: 'm1' }, data: { outcome: '整改中' } })
+    })
+    expect(await database.problem.findUnique({ where: { id: 1 }, select: { status: true } })).toEqual({ status: '整改中' })
+    expect(await database.inboxMessage.findUnique({ where: { messageId: 'm1' }, select: { outcome: true } })).toEqual({ outcome: '整改中' })
   })
 })
 

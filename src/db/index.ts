@@ -238,13 +238,6 @@ function counted<T>(sql: string, inTransaction: boolean, work: () => Promise<T>)
   return work()
 }
 
-/**
- * Set around a `$transaction` call: the adapter marks it open from its BEGIN until its
- * COMMIT/ROLLBACK, so that the raw-SQL path (runRaw) joins a transaction only while the
- * connection is really its (Prisma may end one on a timeout while its callback still runs).
- */
-const adapterTransaction = new AsyncLocalStorage<{ open: boolean }>()
-
 /** The adapter: for SQLite, its one connection taken in turns (see the header), told to `sqlite`. */
 function adapted<F extends AdapterFactory>(factory: F, sqlite?: SqliteLink): F {
   const connect = async (): Promise<Adapter> => {
@@ -281,10 +274,7 @@ function adapted<F extends AdapterFactory>(factory: F, sqlite?: SqliteLink): F {
           release()
           throw error
         }
-        const held = adapterTransaction.getStore()
-        if (held) held.open = true
         const end = async (finish: () => Promise<void>) => {
-          if (held) held.open = false
           try {
             await finish()
           } finally {
@@ -395,8 +385,8 @@ type RawKind = 'query' | 'execute'
  * error in its own shape (a failed statement changes nothing), as code catching it expects.
  */
 async function runRaw(link: SqliteLink, kind: RawKind, query: Prisma.Sql, inTransaction: boolean, viaPrisma: () => Promise<unknown>): Promise<unknown> {
-  const { connection, prepared, turns } = link
-  if (!connection?.open || !prepared || !turns) return viaPrisma()
+  if (!isReady(link)) return viaPrisma()
+  const { prepared, turns } = link
   const release = inTransaction ? undefined : await turns.take('statement')
   try {
     noteStatement(query.sql, inTransaction)
@@ -420,6 +410,11 @@ async function runRaw(link: SqliteLink, kind: RawKind, query: Prisma.Sql, inTran
     release?.()
   }
   return viaPrisma()
+}
+
+/** Whether Prisma's adapter has connected and the link holds its open connection. */
+function isReady(link: SqliteLink): link is Required<SqliteLink> {
+  return Boolean(link.connection?.open && link.prepared && link.turns)
 }
 
 /** A value as Prisma's SQLite adapter binds it: dates as ISO text with +00:00, booleans as 1/0. */
@@ -546,38 +541,34 @@ async function openPostgres(url: string): Promise<Database> {
  */
 function refusingStrayStatements(db: Database, owner: object, sqlite?: SqliteLink): Database {
   const begin = db.$transaction.bind(db) as (arg: unknown, options?: unknown) => Promise<unknown>
-  /**
-   * `client`'s `$queryRaw` or `$executeRaw` on SQLite's own connection (runRaw): the database's
-   * outside transactions, a transaction's while `inTransaction()` says it holds the connection.
-   */
-  const rawOnConnection = (client: object, kind: RawKind, inTransaction: () => boolean) => {
-    const prisma = (client as Record<string, (...a: unknown[]) => Promise<unknown>>)[kind === 'query' ? '$queryRaw' : '$executeRaw']!.bind(client)
+  /** The database's `$queryRaw` or `$executeRaw` on SQLite's own connection (runRaw), outside transactions. */
+  const rawOnConnection = (link: SqliteLink, kind: RawKind) => {
+    const prisma = (db as unknown as Record<string, (q: Prisma.Sql) => Promise<unknown>>)[kind === 'query' ? '$queryRaw' : '$executeRaw']!.bind(db)
     return (first: TemplateStringsArray | Prisma.Sql, ...values: unknown[]) => {
       const query = first instanceof Prisma.Sql ? first : Prisma.sql(first, ...values)
-      const inside = inTransaction()
-      // A transaction's client used after its end: Prisma says so.
-      if (!sqlite || (client !== db && !inside)) return prisma(query)
-      return runRaw(sqlite, kind, query, inside, () => prisma(query))
+      return runRaw(link, kind, query, false, () => prisma(query))
     }
   }
   const transaction = (arg: unknown, options?: unknown) => {
     refuseInsideTransaction(owner)
     if (typeof arg !== 'function') return begin(arg, options)
-    if (sqlite?.connection?.open) return onConnection(sqlite as Required<SqliteLink>, arg as (tx: unknown) => unknown, options as TransactionOptions | undefined)
-    const held = { open: false }
-    return adapterTransaction.run(held, () =>
-      begin(async (tx: object) => {
-        const mark = { open: true, owner }
-        const holds = () => mark.open && held.open
-        const raw = { $queryRaw: rawOnConnection(tx, 'query', holds), $executeRaw: rawOnConnection(tx, 'execute', holds) }
-        const client = sqlite ? new Proxy(tx, { get: (object, key) => (key in raw ? raw[key as keyof typeof raw] : (object as Record<PropertyKey, unknown>)[key]) }) : tx
-        try {
-          return await insideTransaction.run(mark, () => (arg as (tx: unknown) => unknown)(client))
-        } finally {
-          mark.open = false
-        }
-      }, options),
-    )
+    const work = arg as (tx: unknown) => unknown
+    if (sqlite) return onSqlite(sqlite, work, options as TransactionOptions | undefined)
+    // PostgreSQL: Prisma's own, its callback marked (see refuseInsideTransaction).
+    return begin(async (tx: unknown) => {
+      const mark = { open: true, owner }
+      try {
+        return await insideTransaction.run(mark, () => work(tx))
+      } finally {
+        mark.open = false
+      }
+    }, options)
+  }
+  /** On SQLite, once Prisma's adapter has connected (again, after a `$disconnect`): onConnection. */
+  const onSqlite = async (link: SqliteLink, work: (tx: unknown) => unknown, options?: TransactionOptions) => {
+    if (!isReady(link)) await db.$connect()
+    if (!isReady(link)) throw new Error('the SQLite connection did not open')
+    return onConnection(link, work, options)
   }
   /**
    * A callback transaction on SQLite, begun and ended on the connection itself: Prisma's own
@@ -704,11 +695,11 @@ function refusingStrayStatements(db: Database, owner: object, sqlite?: SqliteLin
       },
     })
   const delegates = new Map<PropertyKey, object>()
-  const raw = { $queryRaw: rawOnConnection(db, 'query', () => false), $executeRaw: rawOnConnection(db, 'execute', () => false) }
+  const raw = sqlite && { $queryRaw: rawOnConnection(sqlite, 'query'), $executeRaw: rawOnConnection(sqlite, 'execute') }
   return new Proxy(db, {
     get(client, key) {
       if (key === '$transaction') return transaction
-      if (sqlite && key in raw) {
+      if (raw && key in raw) {
         const run = raw[key as keyof typeof raw]
         return (...args: Parameters<typeof run>) => {
           refuseInsideTransaction(owner)
