@@ -177,19 +177,25 @@ export class WirePuppetMock extends PuppetMock {
     return super.messageImage(id, type)
   }
 
-  /** Runs `send` (which synchronously creates exactly one mock message) and returns its id. */
+  /**
+   * Runs `send` (which synchronously creates one mock message) and returns its id: the first
+   * message the mocker stores meanwhile. (The mocker keeps every message, so finding the newest
+   * by walking its store slowed each send as a test went on.)
+   */
   private captureNewMessageId (send: () => void): string | undefined {
-    const cache = this.mocker.cacheMessagePayload
-    const sizeBefore = cache.size
-    send()
-    if (cache.size === sizeBefore) {
-      return undefined
+    const mocker = this.mocker
+    const store = mocker.messagePayload
+    let created: string | undefined
+    mocker.messagePayload = function (this: Mocker, id: string, payload?: PUPPET.payloads.Message) {
+      if (payload && created === undefined) created = id
+      return (store as (id: string, payload?: PUPPET.payloads.Message) => PUPPET.payloads.Message | void).call(this, id, payload)
+    } as Mocker['messagePayload']
+    try {
+      send()
+    } finally {
+      mocker.messagePayload = store
     }
-    let lastId: string | undefined
-    for (const id of cache.keys()) {
-      lastId = id
-    }
-    return lastId
+    return created
   }
 
   private loadConversation (conversationId: string): ContactMock | RoomMock {
