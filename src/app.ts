@@ -9,6 +9,7 @@ import { Sender } from './bot/sender.ts'
 import type { TownshipConfig } from './config/schema.ts'
 import { Township } from './config/township.ts'
 import { migrate, openDatabase, providerOf, townshipDatabaseUrl, type Database } from './db/index.ts'
+import { untilReachable } from './db/unreachable.ts'
 import { Campaign } from './campaign/campaign.ts'
 import { exportCampaign, exportLedger } from './export/index.ts'
 import { Extensions, Ledger } from './ledger/index.ts'
@@ -321,7 +322,10 @@ async function installAssistant(
     )
     committed()
     if (rosterChanged) {
-      township.setRoster(await Roster.snapshot(db))
+      // Read again on its own, not as part of the work: the work has committed, and a database
+      // gone meanwhile must not make the caller run it again (a command done twice, an id skipped).
+      const roster = await untilReachable(() => Roster.snapshot(db), (err, attempt, delayMs) => logger.warn({ err, attempt, retryInMs: delayMs }, 'database out of reach: the changed roster waits to be read'))
+      township.setRoster(roster)
       options.onRosterChanged?.()
     }
     return result

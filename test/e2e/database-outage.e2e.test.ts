@@ -86,4 +86,43 @@ describe('PostgreSQL out of reach while running', () => {
       await db.$disconnect()
     }
   }, 120_000)
+
+  it('cut just after a command committed (while the changed roster is read again): the command is not run again', async () => {
+    realUrl = await freshDatabaseUrlOn('postgresql')
+    const real = new URL(realUrl)
+    relay = await relayTo({ host: real.hostname, port: Number(real.port) })
+    const relayed = new URL(realUrl)
+    relayed.port = String(relay.port)
+    t = await startWireTownship(undefined, { databaseUrl: relayed.toString() })
+    await t.startBot()
+    const { statementSeam } = await import('../../src/db/index.ts')
+    // The group's first message records the group, so the roster is read again after the commit:
+    // the connection is cut as that read leaves (the seam sees a statement just before it is sent).
+    let cut: Promise<void> | undefined
+    let committed = false
+    let problemInserts = 0
+    statementSeam.log = (sql, inTransaction) => {
+      if (/^INSERT INTO "public"\."Problem"/.test(sql)) problemInserts++
+      if (inTransaction && /^COMMIT$/.test(sql.trim())) committed = true
+      else if (committed && !inTransaction && /"Person"/.test(sql) && !cut) cut = relay!.cut()
+    }
+    const seen = t.rooms.get(GROUP)!.seen
+    const from = seen.messages.length
+    try {
+      t.contact(SECRETARY).say('/问题 卫华村 一组路边垃圾').to(t.rooms.get(GROUP)!.room)
+      for (let waited = 0; !cut && waited < 10_000; waited += 20) await new Promise((r) => setTimeout(r, 20))
+      expect(cut).toBeDefined()
+      await cut
+      await new Promise((r) => setTimeout(r, 1500))
+    } finally {
+      await relay.restore()
+    }
+    expect((await seen.waitFor((m) => m.talkerId === 'wxid_renju_bot', 60_000, from)).text).toContain('已登记 #1 ')
+    await new Promise((r) => setTimeout(r, 1000))
+    statementSeam.log = undefined
+    // Run once: its problem written once (a second try would be rolled back, but not unsent).
+    expect(problemInserts).toBe(1)
+    expect((await t.say(SECRETARY, GROUP, '/问题 卫华村 二组柴草乱堆', { timeoutMs: 60_000 })).text).toContain('已登记 #2 ')
+    expect(seen.messages.filter((m) => m.talkerId === 'wxid_renju_bot' && m.text.includes('一组路边垃圾'))).toHaveLength(1)
+  }, 120_000)
 })
