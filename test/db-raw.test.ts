@@ -1,9 +1,10 @@
-// SQL the code gives ($queryRaw, $executeRaw) runs on SQLite's connection itself, not through
-// Prisma's client (src/db/index.ts, runRaw): what it reads, what it refuses and which unit of
-// work it belongs to must be exactly what Prisma's own raw path gives.
+// SQL the code gives ($queryRaw, $executeRaw) runs on SQLite's connection itself, and on
+// PostgreSQL through Prisma's adapter, not through Prisma's client (src/db/index.ts, runRaw and
+// runRawPostgres): what it reads, what it refuses and which unit of work it belongs to must be
+// exactly what Prisma's own raw path gives.
 import { afterEach, describe, expect, it } from 'vitest'
 import { Prisma } from '../src/db/generated/client.ts'
-import type { Database } from '../src/db/index.ts'
+import type { Database, Provider } from '../src/db/index.ts'
 import { freshDatabase } from './support/db.ts'
 
 let db: Database | undefined
@@ -14,8 +15,8 @@ afterEach(async () => {
 
 const at = new Date('2026-11-30T08:15:00.123Z')
 
-async function seeded(): Promise<Database> {
-  ;({ db } = await freshDatabase('sqlite'))
+async function seeded(provider: Provider = 'sqlite'): Promise<Database> {
+  ;({ db } = await freshDatabase(provider))
   await db.problem.create({
     data: { village: '卫华村', category: '垃圾', description: '三组路口垃圾堆', source: '巡查', reporterId: 'wxid_a', reporterName: '王网格', deadline: at, status: '待整改', createdAt: at, updatedAt: at },
   })
@@ -26,8 +27,13 @@ async function seeded(): Promise<Database> {
   return db
 }
 
-/** The same statement through Prisma's own raw path ($queryRawUnsafe is left to Prisma). */
+/** The same statement (`?` placeholders) through Prisma's own raw path ($queryRawUnsafe is left to Prisma). */
 const viaPrisma = <T>(database: Database, sql: string, ...values: unknown[]) => database.$queryRawUnsafe<T>(sql, ...values)
+/** `?` placeholders as PostgreSQL's $1, $2 … */
+const numbered = (sql: string) => {
+  let n = 0
+  return sql.replace(/\?/g, () => `$${++n}`)
+}
 
 describe('raw SQL on SQLite', () => {
   it('reads every column type as Prisma reads it: dates, nulls, integers, counts, booleans, bytes', async () => {
@@ -194,6 +200,83 @@ describe('raw SQL on SQLite', () => {
     })
     expect(await database.problem.findUnique({ where: { id: 1 }, select: { status: true } })).toEqual({ status: '整改中' })
     expect(await database.inboxMessage.findUnique({ where: { messageId: 'm1' }, select: { outcome: true } })).toEqual({ outcome: '整改中' })
+  })
+})
+
+describe('raw SQL on PostgreSQL', () => {
+  it('reads every column type as Prisma reads it: dates, nulls, integers, counts, decimals, booleans, bytes, JSON, arrays', async () => {
+    const database = await seeded('postgresql')
+    const statements: [string, unknown[]][] = [
+      ['SELECT * FROM "Problem" WHERE "id" = ?', [1]],
+      ['SELECT "village", "status", COUNT(*) AS "n" FROM "Problem" WHERE "deadline" <= ? GROUP BY "village", "status"', [at]],
+      ['SELECT * FROM "InboxMessage" WHERE "isPhoto" = ?', [true]],
+      ['SELECT "id", "fileData", "attempts", "dueAt" FROM "OutboxMessage"', []],
+      [`SELECT 1.25::numeric AS "d", DATE '2026-11-30' AS "day", TIME '08:15:00' AS "clock", '{"a":[1,2]}'::jsonb AS "j", ARRAY[1,2]::int8[] AS "big", ARRAY[?::timestamp(3)] AS "when", 2.5::float8 AS "f", ?::int AS "i", ? AS "b", SUM(1) AS "s"`, [at, 7, false]],
+    ]
+    for (const [sql, values] of statements) {
+      const fast = await database.$queryRaw(rawText(sql, values))
+      const prisma = await viaPrisma(database, numbered(sql), ...values)
+      expect(normalised(fast), sql).toEqual(normalised(prisma))
+    }
+    const [problem] = await database.$queryRaw<{ deadline: Date; completedAt: Date | null; id: number }[]>`SELECT * FROM "Problem"`
+    expect(problem).toMatchObject({ id: 1, deadline: at, completedAt: null })
+  })
+
+  it('writes dates and booleans as Prisma does, so that its model queries find them', async () => {
+    const database = await seeded('postgresql')
+    const later = new Date(at.getTime() + 60_000)
+    expect(await database.$executeRaw`UPDATE "Problem" SET "status" = ${'整改中'}, "updatedAt" = ${later} WHERE "id" = ${1}`).toBe(1)
+    await database.$executeRaw`UPDATE "InboxMessage" SET "isPhoto" = ${false} WHERE "messageId" = ${'m1'}`
+    expect(await database.problem.findFirst({ where: { updatedAt: later } })).toMatchObject({ id: 1, status: '整改中' })
+    expect(await database.inboxMessage.count({ where: { isPhoto: false } })).toBe(1)
+  })
+
+  it('a statement PostgreSQL refuses fails with Prisma’s error, code and message, and changes nothing', async () => {
+    const database = await seeded('postgresql')
+    const insert = `INSERT INTO "InboxMessage" ("messageId", "conversationId", "talkerId", "text", "sentAt", "receivedAt") VALUES ('m1', 'r', 't', 'x', NOW(), NOW())`
+    const fast = await database.$executeRaw(rawText(insert, [])).catch((error: Error) => error)
+    const prisma = await database.$executeRawUnsafe(insert).catch((error: Error) => error)
+    expect(fast).toBeInstanceOf(Prisma.PrismaClientKnownRequestError)
+    expect(fast).toMatchObject({ code: (prisma as unknown as { code: string }).code })
+    // Prisma's own message is the same after the line naming its call site.
+    expect((prisma as Error).message.endsWith((fast as Error).message)).toBe(true)
+    expect((fast as { meta?: { driverAdapterError?: { cause?: { kind?: string } } } }).meta?.driverAdapterError?.cause?.kind).toBe('UniqueConstraintViolation')
+    expect(await database.inboxMessage.count()).toBe(1)
+  })
+
+  it('model queries and SQL in one transaction are committed together, and rolled back together', async () => {
+    const database = await seeded('postgresql')
+    const both = (status: string, fail: boolean) =>
+      database.$transaction(async (tx) => {
+        await tx.$executeRaw`UPDATE "Problem" SET "status" = ${status} WHERE "id" = ${1}`
+        await tx.inboxMessage.update({ where: { messageId: 'm1' }, data: { outcome: status } })
+        expect(await tx.problem.findUnique({ where: { id: 1 }, select: { status: true } })).toEqual({ status })
+        expect((await tx.$queryRaw<{ outcome: string }[]>`SELECT "outcome" FROM "InboxMessage"`)[0]!.outcome).toBe(status)
+        if (fail) throw new Error('the command failed')
+      })
+    await expect(both('已完成', true)).rejects.toThrow('the command failed')
+    expect(await database.problem.findUnique({ where: { id: 1 }, select: { status: true } })).toEqual({ status: '待整改' })
+    expect(await database.inboxMessage.findUnique({ where: { messageId: 'm1' }, select: { outcome: true } })).toEqual({ outcome: null })
+    await both('整改中', false)
+    expect((await database.$queryRaw<{ status: string }[]>`SELECT "status" FROM "Problem"`)[0]!.status).toBe('整改中')
+    expect(await database.inboxMessage.findUnique({ where: { messageId: 'm1' }, select: { outcome: true } })).toEqual({ outcome: '整改中' })
+  })
+
+  it('a transaction ended on its timeout takes no more SQL, though its callback goes on', async () => {
+    const database = await seeded('postgresql')
+    let lateWrite: unknown
+    const late = database.$transaction(
+      async (tx) => {
+        await tx.$queryRaw`SELECT 1`
+        await new Promise((resolve) => setTimeout(resolve, 300))
+        lateWrite = await tx.$executeRaw`UPDATE "Problem" SET "status" = ${'已完成'} WHERE "id" = ${1}`.catch((error: Error) => error)
+      },
+      { timeout: 50 },
+    )
+    await expect(late).rejects.toMatchObject({ code: 'P2028' })
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    expect(lateWrite).toMatchObject({ code: 'P2028' })
+    expect((await database.$queryRaw<{ status: string }[]>`SELECT "status" FROM "Problem"`)[0]!.status).toBe('待整改')
   })
 })
 

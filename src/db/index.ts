@@ -238,8 +238,8 @@ function counted<T>(sql: string, inTransaction: boolean, work: () => Promise<T>)
   return work()
 }
 
-/** The adapter: for SQLite, its one connection taken in turns (see the header), told to `sqlite`. */
-function adapted<F extends AdapterFactory>(factory: F, sqlite?: SqliteLink): F {
+/** The adapter: for SQLite, its one connection taken in turns (see the header), told to `sqlite`; for PostgreSQL, told to `postgres`. */
+function adapted<F extends AdapterFactory>(factory: F, sqlite?: SqliteLink, postgres?: PostgresLink): F {
   const connect = async (): Promise<Adapter> => {
     const inner = await factory.connect()
     const turns = sqlite ? new Turns() : noTurns
@@ -274,25 +274,42 @@ function adapted<F extends AdapterFactory>(factory: F, sqlite?: SqliteLink): F {
           release()
           throw error
         }
+        // Ended from the moment Prisma sends its COMMIT or ROLLBACK: a statement sent after that
+        // would run on the connection outside the transaction.
+        let ended = false
         const end = async (finish: () => Promise<void>) => {
+          ended = true
           try {
             await finish()
           } finally {
             release()
           }
         }
-        return {
+        const noteEnding = (sql: string) => void (ENDING.test(sql) && (ended = true))
+        const counting: Transaction & { ended(): boolean } = {
           provider: tx.provider,
           adapterName: tx.adapterName,
           options: tx.options,
-          queryRaw: (query) => counted(query.sql, true, () => tx.queryRaw(query)),
-          executeRaw: (query) => counted(query.sql, true, () => tx.executeRaw(query)),
+          queryRaw: (query) => (noteEnding(query.sql), counted(query.sql, true, () => tx.queryRaw(query))),
+          executeRaw: (query) => (noteEnding(query.sql), counted(query.sql, true, () => tx.executeRaw(query))),
           commit: () => end(() => tx.commit()),
           rollback: () => end(() => tx.rollback()),
+          ended: () => ended,
         }
+        // A PostgreSQL callback transaction's SQL goes here directly (see postgresTransaction).
+        const slot = postgresTransaction.getStore()
+        if (slot && !slot.tx) slot.tx = counting
+        return counting
       },
     }
     if (inner.getConnectionInfo) adapter.getConnectionInfo = () => inner.getConnectionInfo!()
+    if (postgres) {
+      postgres.adapter = adapter
+      adapter.dispose = () => {
+        if (postgres.adapter === adapter) postgres.adapter = undefined
+        return inner.dispose()
+      }
+    }
     return adapter
   }
   return Object.assign(Object.create(factory) as F, { connect })
@@ -456,6 +473,78 @@ function readerFor(declared: string | null): (value: unknown) => unknown {
   }
 }
 
+/** What the raw-SQL path needs of PostgreSQL: Prisma's adapter, once it has connected (its pool). */
+interface PostgresLink {
+  adapter?: Adapter
+}
+
+/** Set around a PostgreSQL callback transaction: the adapter's transaction, once Prisma has begun it. */
+const postgresTransaction = new AsyncLocalStorage<{ tx?: Transaction & { ended(): boolean } }>()
+
+type PostgresQuery = Parameters<Adapter['queryRaw']>[0]
+
+/**
+ * `$queryRaw` and `$executeRaw` on PostgreSQL, handed to Prisma's adapter (its pool, or the
+ * transaction's connection) without Prisma's client: through the client each statement cost about
+ * 0.3 ms of its machinery, a dozen a message (test/bench/run.ts). The adapter still converts the
+ * values both ways and tells a lost connection from a refused statement; a statement is never run
+ * twice. What comes back is what Prisma's client makes of it: its column types read as
+ * `readPostgres` does, a failure as Prisma's P2010 ("Raw query failed") carrying the adapter's error.
+ */
+async function runRawPostgres(queryable: Pick<Adapter, 'queryRaw' | 'executeRaw'>, kind: RawKind, query: Prisma.Sql): Promise<unknown> {
+  const request: PostgresQuery = { sql: query.text, args: query.values.map((v) => (v === undefined ? null : v)), argTypes: query.values.map(postgresArgType) }
+  try {
+    if (kind === 'execute') return await queryable.executeRaw(request)
+    const { columnNames, columnTypes, rows } = await queryable.queryRaw(request)
+    return rows.map((row) => {
+      const out: Record<string, unknown> = {}
+      for (let i = 0; i < columnNames.length; i++) out[columnNames[i]!] = readPostgres(columnTypes[i]!, row[i])
+      return out
+    })
+  } catch (error) {
+    const e = error as { name?: string; message?: string; cause?: { originalCode?: string; originalMessage?: string } }
+    if (e?.name !== 'DriverAdapterError' || typeof e.cause !== 'object') throw error
+    throw new Prisma.PrismaClientKnownRequestError(`Raw query failed. Code: \`${e.cause.originalCode ?? 'N/A'}\`. Message: \`${e.cause.originalMessage ?? e.message}\``, { code: 'P2010', clientVersion: Prisma.prismaVersion.client, meta: { driverAdapterError: error } })
+  }
+}
+
+/** A parameter's type as the adapter reads it: a Date becomes UTC timestamp text, a list each of its items. */
+function postgresArgType(value: unknown): PostgresQuery['argTypes'][number] {
+  return { scalarType: value instanceof Date ? 'datetime' : 'unknown', arity: Array.isArray(value) ? 'list' : 'scalar' }
+}
+
+/** The adapter's column types (ColumnTypeEnum of @prisma/driver-adapter-utils) read as Prisma's client reads them. */
+const PG_COLUMN = { Int32: 0, Int64: 1, Float: 2, Double: 3, Numeric: 4, Date: 8, Time: 9, DateTime: 10, Json: 11, Bytes: 13 } as const
+/** A column type's array counterpart is 64 more (Int64Array 65 …). */
+const PG_ARRAY = 64
+
+function readPostgres(type: number, value: unknown): unknown {
+  if (value === null || value === undefined) return null
+  if (type >= PG_ARRAY && type < 2 * PG_ARRAY && Array.isArray(value)) return value.map((item) => readPostgres(type - PG_ARRAY, item))
+  switch (type) {
+    case PG_COLUMN.Int32:
+      return Math.trunc(Number(value))
+    case PG_COLUMN.Float:
+    case PG_COLUMN.Double:
+      return Number(value)
+    case PG_COLUMN.Int64:
+      return BigInt(value as string)
+    case PG_COLUMN.Numeric:
+      return new Prisma.Decimal(value as string)
+    case PG_COLUMN.Date:
+    case PG_COLUMN.DateTime:
+      return new Date(value as string)
+    case PG_COLUMN.Time:
+      return new Date(`1970-01-01T${value as string}Z`)
+    case PG_COLUMN.Bytes:
+      return Uint8Array.from(value as number[])
+    case PG_COLUMN.Json:
+      return typeof value === 'string' ? JSON.parse(value) : value
+    default:
+      return value
+  }
+}
+
 /** Pages written to SQLite's WAL before it is copied back into the database file (see openDatabase). */
 const WAL_CHECKPOINT_PAGES = 10_000
 
@@ -480,14 +569,11 @@ function transactionError(message: string): Error {
 export async function openDatabase(url: string): Promise<Database> {
   const postgres = providerOf(url) === 'postgresql'
   const owner = {}
-  // PostgreSQL's raw SQL stays with Prisma. Run by `pg` directly a statement cost a fifth as much
-  // (0.17 against 0.6 ms), but one cut off by a lost connection has an unknown outcome (run again
-  // through Prisma it could be done twice), and Prisma's adapter is what tells a connection lost
-  // from a statement refused (src/db/unreachable.ts). Left for later.
   const sqlite: SqliteLink | undefined = postgres ? undefined : {}
+  const postgresLink: PostgresLink | undefined = postgres ? {} : undefined
   // Same schema, same model API: the PostgreSQL client is used as the one Database type.
-  const db: Database = postgres
-    ? await openPostgres(url)
+  const db: Database = postgresLink
+    ? await openPostgres(url, postgresLink)
     : new PrismaClient({ adapter: adapted(new PrismaBetterSQLite3({ url }), sqlite), ...QUERY_COMPILER_FROM_FILE })
   if (!postgres) {
     // WAL: measured here at about 3.7x the writes per second of the default journal.
@@ -504,7 +590,7 @@ export async function openDatabase(url: string): Promise<Database> {
     // (test/bench/run.ts). The WAL file may grow to ~40 MB; backups use SQLite's online backup, which reads it.
     await db.$queryRawUnsafe(`PRAGMA wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`)
   }
-  return refusingStrayStatements(db, owner, sqlite)
+  return refusingStrayStatements(db, owner, sqlite, postgresLink)
 }
 
 /**
@@ -529,9 +615,9 @@ async function readQueryCompiler(): Promise<WebAssembly.Module> {
 }
 
 /** The PostgreSQL client, its adapter and driver loaded on first use (see checkReachable). */
-async function openPostgres(url: string): Promise<Database> {
+async function openPostgres(url: string, link: PostgresLink): Promise<Database> {
   const [{ PrismaPg }, { PrismaClient: PostgresPrismaClient }] = await Promise.all([import('@prisma/adapter-pg'), import('./generated-pg/client.ts')])
-  return new PostgresPrismaClient({ adapter: adapted(new PrismaPg(...postgresAdapterArguments(url))) }) as unknown as Database
+  return new PostgresPrismaClient({ adapter: adapted(new PrismaPg(...postgresAdapterArguments(url)), undefined, link) }) as unknown as Database
 }
 
 /**
@@ -539,7 +625,7 @@ async function openPostgres(url: string): Promise<Database> {
  * client made from inside one is refused when it is made — in the caller's own async context,
  * before Prisma batches requests from several callers together.
  */
-function refusingStrayStatements(db: Database, owner: object, sqlite?: SqliteLink): Database {
+function refusingStrayStatements(db: Database, owner: object, sqlite?: SqliteLink, postgres?: PostgresLink): Database {
   const begin = db.$transaction.bind(db) as (arg: unknown, options?: unknown) => Promise<unknown>
   /** The database's `$queryRaw` or `$executeRaw` on SQLite's own connection (runRaw), outside transactions. */
   const rawOnConnection = (link: SqliteLink, kind: RawKind) => {
@@ -554,15 +640,27 @@ function refusingStrayStatements(db: Database, owner: object, sqlite?: SqliteLin
     if (typeof arg !== 'function') return begin(arg, options)
     const work = arg as (tx: unknown) => unknown
     if (sqlite) return onSqlite(sqlite, work, options as TransactionOptions | undefined)
-    // PostgreSQL: Prisma's own, its callback marked (see refuseInsideTransaction).
-    return begin(async (tx: unknown) => {
-      const mark = { open: true, owner }
-      try {
-        return await insideTransaction.run(mark, () => work(tx))
-      } finally {
-        mark.open = false
-      }
-    }, options)
+    // PostgreSQL: Prisma's own, its callback marked (see refuseInsideTransaction), its SQL sent to
+    // the adapter's transaction directly (runRawPostgres), refused once that has ended.
+    const slot: { tx?: Transaction & { ended(): boolean } } = {}
+    return postgresTransaction.run(slot, () =>
+      begin(async (tx: Record<string, unknown>) => {
+        const mark = { open: true, owner }
+        const adapterTx = slot.tx
+        const rawOf = (kind: RawKind) => (first: TemplateStringsArray | Prisma.Sql, ...values: unknown[]) => {
+          const query = first instanceof Prisma.Sql ? first : Prisma.sql(first, ...values)
+          if (adapterTx!.ended()) return Promise.reject(transactionError('Transaction already closed: its callback went on after it ended.'))
+          return runRawPostgres(adapterTx!, kind, query)
+        }
+        const raw: Record<string, unknown> = { $queryRaw: rawOf('query'), $executeRaw: rawOf('execute') }
+        const client = adapterTx ? new Proxy(tx, { get: (target, key) => (typeof key === 'string' && key in raw ? raw[key] : Reflect.get(target, key)) }) : tx
+        try {
+          return await insideTransaction.run(mark, () => work(client))
+        } finally {
+          mark.open = false
+        }
+      }, options),
+    )
   }
   /** On SQLite, once Prisma's adapter has connected (again, after a `$disconnect`): onConnection. */
   const onSqlite = async (link: SqliteLink, work: (tx: unknown) => unknown, options?: TransactionOptions) => {
@@ -695,7 +793,17 @@ function refusingStrayStatements(db: Database, owner: object, sqlite?: SqliteLin
       },
     })
   const delegates = new Map<PropertyKey, object>()
-  const raw = sqlite && { $queryRaw: rawOnConnection(sqlite, 'query'), $executeRaw: rawOnConnection(sqlite, 'execute') }
+  /** The database's `$queryRaw` or `$executeRaw` on PostgreSQL, through the adapter once it has connected (runRawPostgres). */
+  const rawOnPostgres = (link: PostgresLink, kind: RawKind) => {
+    const prisma = (db as unknown as Record<string, (q: Prisma.Sql) => Promise<unknown>>)[kind === 'query' ? '$queryRaw' : '$executeRaw']!.bind(db)
+    return (first: TemplateStringsArray | Prisma.Sql, ...values: unknown[]) => {
+      const query = first instanceof Prisma.Sql ? first : Prisma.sql(first, ...values)
+      return link.adapter ? runRawPostgres(link.adapter, kind, query) : prisma(query)
+    }
+  }
+  const raw = sqlite
+    ? { $queryRaw: rawOnConnection(sqlite, 'query'), $executeRaw: rawOnConnection(sqlite, 'execute') }
+    : postgres && { $queryRaw: rawOnPostgres(postgres, 'query'), $executeRaw: rawOnPostgres(postgres, 'execute') }
   return new Proxy(db, {
     get(client, key) {
       if (key === '$transaction') return transaction
