@@ -4,7 +4,7 @@
 // work of a process that died is taken over once its lease or claim has run out.
 import { pino } from 'pino'
 import { afterEach, describe, expect, it } from 'vitest'
-import { openDatabase, type Database } from '../src/db/index.ts'
+import { openDatabase, statementSeam, type Database } from '../src/db/index.ts'
 import { leaseTimes, SendingLease } from '../src/outbox/lease.ts'
 import { Outbox, PRIORITY, type Pacing, type Transport } from '../src/outbox/index.ts'
 import { Inbox } from '../src/registry/state.ts'
@@ -82,6 +82,27 @@ describe('several processes on one PostgreSQL database', () => {
       expect(new Set(deliveries.map((d) => d.by)).size, 'one sender at a time: the holder').toBe(1)
     })
 
+    it('while replies flow, the holder renews the lease once in half a renewal period, not before every reply', async () => {
+      url = await freshDatabaseUrlOn('postgresql')
+      const deliveries: string[] = []
+      const db = await open()
+      const times = leaseTimes(30) // renewed every 10 s
+      const outbox = new Outbox({ db, clock: () => new Date(), pacing: NO_PACING, logger: silent, lease: new SendingLease({ db, clock: () => new Date(), times, holder: 'A' }), pollMs: 100 })
+      cleanups.push(() => outbox.stop())
+      let leaseStatements = 0
+      statementSeam.log = (sql) => void (/"SendingLease"/.test(sql) && leaseStatements++)
+      try {
+        outbox.start({ deliver: async (m) => void deliveries.push(m.text) })
+        for (let i = 0; i < 30; i++) await outbox.enqueue({ conversationId: `g${i % 5}@chatroom`, text: `m${i}`, priority: PRIORITY.reply })
+        await until(() => deliveries.length === 30)
+      } finally {
+        statementSeam.log = undefined
+      }
+      expect(deliveries.sort()).toEqual(Array.from({ length: 30 }, (_, i) => `m${i}`).sort())
+      // Taken once (an UPDATE that finds no row, then the INSERT), not renewed before each of the 30.
+      expect(leaseStatements).toBeLessThanOrEqual(3)
+    })
+
     it('a process taking over after a clean stop keeps the pacing of the account', async () => {
       url = await freshDatabaseUrlOn('postgresql')
       const deliveries: { by: string; text: string; at: number }[] = []
@@ -101,10 +122,14 @@ describe('several processes on one PostgreSQL database', () => {
       url = await freshDatabaseUrlOn('postgresql')
       const deliveries: { by: string; text: string; at: number }[] = []
       const dying = cuttable(await open())
+      // A sends nothing before all ten are stored (its database is cut at m3, and a store after that would never end).
+      let stored!: () => void
+      const allStored = new Promise<void>((resolve) => (stored = resolve))
       // A dies while WeChat is taking m3: its call never returns, and nothing it writes arrives.
       const a = await startProcess('A', deliveries, {
         db: dying.db,
         deliver: async (m) => {
+          await allStored
           if (m.text === 'm3') {
             dying.cut()
             await new Promise(() => {})
@@ -113,6 +138,7 @@ describe('several processes on one PostgreSQL database', () => {
         },
       })
       for (let i = 0; i < 10; i++) await a.enqueue({ conversationId: 'g@chatroom', text: `m${i}`, priority: PRIORITY.reply })
+      stored()
       await until(() => deliveries.length === 3)
       const died = Date.now()
       cleanups.splice(cleanups.length - 1, 1) // A never stops: it is dead
