@@ -118,24 +118,7 @@ describe('raw SQL on SQLite', () => {
     expect((await database.$queryRaw<{ status: string }[]>`SELECT "status" FROM "Problem"`)[0]!.status).toBe('待整改')
   })
 
-  it('model queries and SQL in one transaction are committed together, and rolled back together', async () => {
-    const database = await seeded()
-    const both = (status: string, fail: boolean) =>
-      database.$transaction(async (tx) => {
-        await tx.$executeRaw`UPDATE "Problem" SET "status" = ${status} WHERE "id" = ${1}`
-        await tx.inboxMessage.update({ where: { messageId: 'm1' }, data: { outcome: status } })
-        // Each sees the other's write, before the commit.
-        expect(await tx.problem.findUnique({ where: { id: 1 }, select: { status: true } })).toEqual({ status })
-        expect((await tx.$queryRaw<{ outcome: string }[]>`SELECT "outcome" FROM "InboxMessage"`)[0]!.outcome).toBe(status)
-        if (fail) throw new Error('the command failed')
-      })
-    await expect(both('已完成', true)).rejects.toThrow('the command failed')
-    expect(await database.problem.findUnique({ where: { id: 1 }, select: { status: true } })).toEqual({ status: '待整改' })
-    expect(await database.inboxMessage.findUnique({ where: { messageId: 'm1' }, select: { outcome: true } })).toEqual({ outcome: null })
-    await both('整改中', false)
-    expect(await database.problem.findUnique({ where: { id: 1 }, select: { status: true } })).toEqual({ status: '整改中' })
-    expect(await database.inboxMessage.findUnique({ where: { messageId: 'm1' }, select: { outcome: true } })).toEqual({ outcome: '整改中' })
-  })
+  it('model queries and SQL in one transaction are committed together, and rolled back together', () => committedTogether('sqlite'))
 
   it('a statement refused inside a transaction fails with Prisma’s code, and the transaction goes on', async () => {
     const database = await seeded()
@@ -244,23 +227,7 @@ describe('raw SQL on PostgreSQL', () => {
     expect(await database.inboxMessage.count()).toBe(1)
   })
 
-  it('model queries and SQL in one transaction are committed together, and rolled back together', async () => {
-    const database = await seeded('postgresql')
-    const both = (status: string, fail: boolean) =>
-      database.$transaction(async (tx) => {
-        await tx.$executeRaw`UPDATE "Problem" SET "status" = ${status} WHERE "id" = ${1}`
-        await tx.inboxMessage.update({ where: { messageId: 'm1' }, data: { outcome: status } })
-        expect(await tx.problem.findUnique({ where: { id: 1 }, select: { status: true } })).toEqual({ status })
-        expect((await tx.$queryRaw<{ outcome: string }[]>`SELECT "outcome" FROM "InboxMessage"`)[0]!.outcome).toBe(status)
-        if (fail) throw new Error('the command failed')
-      })
-    await expect(both('已完成', true)).rejects.toThrow('the command failed')
-    expect(await database.problem.findUnique({ where: { id: 1 }, select: { status: true } })).toEqual({ status: '待整改' })
-    expect(await database.inboxMessage.findUnique({ where: { messageId: 'm1' }, select: { outcome: true } })).toEqual({ outcome: null })
-    await both('整改中', false)
-    expect((await database.$queryRaw<{ status: string }[]>`SELECT "status" FROM "Problem"`)[0]!.status).toBe('整改中')
-    expect(await database.inboxMessage.findUnique({ where: { messageId: 'm1' }, select: { outcome: true } })).toEqual({ outcome: '整改中' })
-  })
+  it('model queries and SQL in one transaction are committed together, and rolled back together', () => committedTogether('postgresql'))
 
   it('a transaction ended on its timeout takes no more SQL, though its callback goes on', async () => {
     const database = await seeded('postgresql')
@@ -279,6 +246,25 @@ describe('raw SQL on PostgreSQL', () => {
     expect((await database.$queryRaw<{ status: string }[]>`SELECT "status" FROM "Problem"`)[0]!.status).toBe('待整改')
   })
 })
+
+/** SQL and model queries in one transaction: each sees the other's write, and they are committed or rolled back together. */
+async function committedTogether(provider: Provider) {
+  const database = await seeded(provider)
+  const both = (status: string, fail: boolean) =>
+    database.$transaction(async (tx) => {
+      await tx.$executeRaw`UPDATE "Problem" SET "status" = ${status} WHERE "id" = ${1}`
+      await tx.inboxMessage.update({ where: { messageId: 'm1' }, data: { outcome: status } })
+      expect(await tx.problem.findUnique({ where: { id: 1 }, select: { status: true } })).toEqual({ status })
+      expect((await tx.$queryRaw<{ outcome: string }[]>`SELECT "outcome" FROM "InboxMessage"`)[0]!.outcome).toBe(status)
+      if (fail) throw new Error('the command failed')
+    })
+  await expect(both('已完成', true)).rejects.toThrow('the command failed')
+  expect(await database.problem.findUnique({ where: { id: 1 }, select: { status: true } })).toEqual({ status: '待整改' })
+  expect(await database.inboxMessage.findUnique({ where: { messageId: 'm1' }, select: { outcome: true } })).toEqual({ outcome: null })
+  await both('整改中', false)
+  expect((await database.$queryRaw<{ status: string }[]>`SELECT "status" FROM "Problem"`)[0]!.status).toBe('整改中')
+  expect(await database.inboxMessage.findUnique({ where: { messageId: 'm1' }, select: { outcome: true } })).toEqual({ outcome: '整改中' })
+}
 
 /** `sql` with its `?` placeholders bound to `values`, as one Prisma.Sql fragment. */
 function rawText(sql: string, values: unknown[]) {

@@ -46,13 +46,8 @@ describe('PostgreSQL out of reach while running', () => {
   let t: WireTownship | undefined
   let realUrl = ''
   let relay: Awaited<ReturnType<typeof relayTo>> | undefined
-  afterEach(async () => {
-    await t?.close()
-    await relay?.close()
-    await dropTestDatabase(realUrl)
-  }, 60_000)
-
-  it('keeps the messages said meanwhile, and answers each once, in order, when it is back', async () => {
+  /** A fresh database, the relay in front of it, and the assistant connected through the relay. */
+  const startRelayed = async () => {
     realUrl = await freshDatabaseUrlOn('postgresql')
     const real = new URL(realUrl)
     relay = await relayTo({ host: real.hostname, port: Number(real.port) })
@@ -60,6 +55,16 @@ describe('PostgreSQL out of reach while running', () => {
     relayed.port = String(relay.port)
     t = await startWireTownship(undefined, { databaseUrl: relayed.toString() })
     await t.startBot()
+    return { t, relay }
+  }
+  afterEach(async () => {
+    await t?.close()
+    await relay?.close()
+    await dropTestDatabase(realUrl)
+  }, 60_000)
+
+  it('keeps the messages said meanwhile, and answers each once, in order, when it is back', async () => {
+    const { t, relay } = await startRelayed()
     expect((await t.say(SECRETARY, GROUP, '/问题 卫华村 一组路边垃圾')).text).toContain('已登记 #1 ')
 
     await relay.cut()
@@ -88,13 +93,7 @@ describe('PostgreSQL out of reach while running', () => {
   }, 120_000)
 
   it('cut just after a command committed (while the changed roster is read again): the command is not run again', async () => {
-    realUrl = await freshDatabaseUrlOn('postgresql')
-    const real = new URL(realUrl)
-    relay = await relayTo({ host: real.hostname, port: Number(real.port) })
-    const relayed = new URL(realUrl)
-    relayed.port = String(relay.port)
-    t = await startWireTownship(undefined, { databaseUrl: relayed.toString() })
-    await t.startBot()
+    const { t, relay } = await startRelayed()
     const { statementSeam } = await import('../../src/db/index.ts')
     // The group's first message records the group, so the roster is read again after the commit:
     // the connection is cut as that read leaves (the seam sees a statement just before it is sent).
@@ -104,7 +103,7 @@ describe('PostgreSQL out of reach while running', () => {
     statementSeam.log = (sql, inTransaction) => {
       if (/^INSERT INTO "public"\."Problem"/.test(sql)) problemInserts++
       if (inTransaction && /^COMMIT$/.test(sql.trim())) committed = true
-      else if (committed && !inTransaction && /"Person"/.test(sql) && !cut) cut = relay!.cut()
+      else if (committed && !inTransaction && /"Person"/.test(sql) && !cut) cut = relay.cut()
     }
     const seen = t.rooms.get(GROUP)!.seen
     const from = seen.messages.length
