@@ -10,7 +10,9 @@
 // every statement outside a transaction waits for its own turn. PostgreSQL has a pool of
 // connections, each transaction its own, so it needs no turns. On SQLite a callback transaction
 // is begun and ended on the connection itself, its SQL run there too (onConnection, runRaw), and
-// only its model queries go through Prisma, in a Prisma transaction joined to it. On both, a statement sent on the
+// only its model queries go through Prisma, in a Prisma transaction joined to it. On PostgreSQL
+// the transaction is Prisma's, and the SQL goes to Prisma's adapter directly (runRawPostgres):
+// its pool, or the transaction's connection. On both, a statement sent on the
 // plain client from inside a transaction's callback is a mistake (on SQLite it would wait for
 // itself, on PostgreSQL it would escape the transaction): it fails at once instead, naming it.
 // Nothing else has to remember any of this.
