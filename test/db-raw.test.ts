@@ -86,10 +86,8 @@ describe('raw SQL on SQLite', () => {
     expect((await database.$queryRaw<{ status: string }[]>`SELECT "status" FROM "Problem"`)[0]!.status).toBe('待整改')
 
     // A statement outside waits for the transaction holding the connection, rather than joining it.
-    let release!: () => void
-    const holding = new Promise<void>((resolve) => (release = resolve))
-    let entered!: () => void
-    const inside = new Promise<void>((resolve) => (entered = resolve))
+    const [holding, release] = gate()
+    const [inside, entered] = gate()
     const transaction = database.$transaction(async (tx) => {
       entered()
       await holding
@@ -135,10 +133,8 @@ describe('raw SQL on SQLite', () => {
 
   it('a transaction that cannot have the connection within maxWait fails as Prisma’s does; the one holding it is unharmed', async () => {
     const database = await seeded()
-    let release!: () => void
-    const holding = new Promise<void>((resolve) => (release = resolve))
-    let entered!: () => void
-    const inside = new Promise<void>((resolve) => (entered = resolve))
+    const [holding, release] = gate()
+    const [inside, entered] = gate()
     const holder = database.$transaction(async (tx) => {
       entered()
       await holding
@@ -264,6 +260,13 @@ async function committedTogether(provider: Provider) {
   await both('整改中', false)
   expect((await database.$queryRaw<{ status: string }[]>`SELECT "status" FROM "Problem"`)[0]!.status).toBe('整改中')
   expect(await database.inboxMessage.findUnique({ where: { messageId: 'm1' }, select: { outcome: true } })).toEqual({ outcome: '整改中' })
+}
+
+/** A promise and the function that resolves it. */
+function gate(): [Promise<void>, () => void] {
+  let open!: () => void
+  const opened = new Promise<void>((resolve) => (open = resolve))
+  return [opened, open]
 }
 
 /** `sql` with its `?` placeholders bound to `values`, as one Prisma.Sql fragment. */

@@ -164,6 +164,8 @@ async function isCurrent(url: string): Promise<boolean> {
 type AdapterFactory = PrismaBetterSQLite3 | PrismaPg
 type Adapter = Awaited<ReturnType<AdapterFactory['connect']>>
 type Transaction = Awaited<ReturnType<Adapter['startTransaction']>>
+/** An adapter transaction as this file hands it to Prisma: its statements counted, and whether it has ended. */
+type CountedTransaction = Transaction & { ended(): boolean }
 
 /**
  * Set while a transaction's callback runs (timers it starts see `open: false` once it ended), with
@@ -288,7 +290,7 @@ function adapted<F extends AdapterFactory>(factory: F, sqlite?: SqliteLink, post
           }
         }
         const noteEnding = (sql: string) => void (ENDING.test(sql) && (ended = true))
-        const counting: Transaction & { ended(): boolean } = {
+        const counting: CountedTransaction = {
           provider: tx.provider,
           adapterName: tx.adapterName,
           options: tx.options,
@@ -394,6 +396,17 @@ interface SqliteLink {
 
 type RawKind = 'query' | 'execute'
 
+/** The client method of each kind of raw statement. */
+function rawMethod(kind: RawKind): '$queryRaw' | '$executeRaw' {
+  return kind === 'query' ? '$queryRaw' : '$executeRaw'
+}
+
+/** `$queryRaw` and `$executeRaw` as the client has them (a tagged template, or a Prisma.sql fragment), each handed to `run`. */
+function rawPair(run: (kind: RawKind, query: Prisma.Sql) => Promise<unknown>) {
+  const of = (kind: RawKind) => (first: TemplateStringsArray | Prisma.Sql, ...values: unknown[]) => run(kind, first instanceof Prisma.Sql ? first : Prisma.sql(first, ...values))
+  return { $queryRaw: of('query'), $executeRaw: of('execute') }
+}
+
 /**
  * `$queryRaw` and `$executeRaw` on SQLite, run on the connection itself: through Prisma's client
  * a statement costs about 0.14 ms before SQLite sees it, and every message runs a dozen of them
@@ -481,7 +494,7 @@ interface PostgresLink {
 }
 
 /** Set around a PostgreSQL callback transaction: the adapter's transaction, once Prisma has begun it. */
-const postgresTransaction = new AsyncLocalStorage<{ tx?: Transaction & { ended(): boolean } }>()
+const postgresTransaction = new AsyncLocalStorage<{ tx?: CountedTransaction }>()
 
 type PostgresQuery = Parameters<Adapter['queryRaw']>[0]
 
@@ -567,6 +580,11 @@ function transactionError(message: string): Error {
   return new Prisma.PrismaClientKnownRequestError(`Transaction API error: ${message}`, { code: 'P2028', clientVersion: Prisma.prismaVersion.client })
 }
 
+/** A statement from a transaction's callback after the transaction ended. */
+function closed(): Error {
+  return transactionError('Transaction already closed: its callback went on after it ended.')
+}
+
 /** Opens the database at `url` (`file:` SQLite or `postgresql://`); run `migrate` first. */
 export async function openDatabase(url: string): Promise<Database> {
   const postgres = providerOf(url) === 'postgresql'
@@ -629,14 +647,8 @@ async function openPostgres(url: string, link: PostgresLink): Promise<Database> 
  */
 function refusingStrayStatements(db: Database, owner: object, sqlite?: SqliteLink, postgres?: PostgresLink): Database {
   const begin = db.$transaction.bind(db) as (arg: unknown, options?: unknown) => Promise<unknown>
-  /** The database's `$queryRaw` or `$executeRaw` on SQLite's own connection (runRaw), outside transactions. */
-  const rawOnConnection = (link: SqliteLink, kind: RawKind) => {
-    const prisma = (db as unknown as Record<string, (q: Prisma.Sql) => Promise<unknown>>)[kind === 'query' ? '$queryRaw' : '$executeRaw']!.bind(db)
-    return (first: TemplateStringsArray | Prisma.Sql, ...values: unknown[]) => {
-      const query = first instanceof Prisma.Sql ? first : Prisma.sql(first, ...values)
-      return runRaw(link, kind, query, false, () => prisma(query))
-    }
-  }
+  /** A statement through Prisma's own raw path (before its adapter has connected, or for its error's shape). */
+  const viaPrisma = (kind: RawKind, query: Prisma.Sql) => (db as unknown as Record<string, (q: Prisma.Sql) => Promise<unknown>>)[rawMethod(kind)]!(query)
   const transaction = (arg: unknown, options?: unknown) => {
     refuseInsideTransaction(owner)
     if (typeof arg !== 'function') return begin(arg, options)
@@ -644,18 +656,15 @@ function refusingStrayStatements(db: Database, owner: object, sqlite?: SqliteLin
     if (sqlite) return onSqlite(sqlite, work, options as TransactionOptions | undefined)
     // PostgreSQL: Prisma's own, its callback marked (see refuseInsideTransaction), its SQL sent to
     // the adapter's transaction directly (runRawPostgres), refused once that has ended.
-    const slot: { tx?: Transaction & { ended(): boolean } } = {}
+    const slot: { tx?: CountedTransaction } = {}
     return postgresTransaction.run(slot, () =>
       begin(async (tx: Record<string, unknown>) => {
         const mark = { open: true, owner }
         const adapterTx = slot.tx
-        const rawOf = (kind: RawKind) => (first: TemplateStringsArray | Prisma.Sql, ...values: unknown[]) => {
-          const query = first instanceof Prisma.Sql ? first : Prisma.sql(first, ...values)
-          if (adapterTx!.ended()) return Promise.reject(transactionError('Transaction already closed: its callback went on after it ended.'))
-          return runRawPostgres(adapterTx!, kind, query)
-        }
-        const raw: Record<string, unknown> = { $queryRaw: rawOf('query'), $executeRaw: rawOf('execute') }
-        const client = adapterTx ? new Proxy(tx, { get: (target, key) => (typeof key === 'string' && key in raw ? raw[key] : Reflect.get(target, key)) }) : tx
+        const raw: Record<string, unknown> | undefined =
+          adapterTx &&
+          rawPair((kind, query) => (adapterTx.ended() ? Promise.reject(closed()) : runRawPostgres(adapterTx, kind, query)))
+        const client = raw ? new Proxy(tx, { get: (target, key) => (typeof key === 'string' && key in raw ? raw[key] : Reflect.get(target, key)) }) : tx
         try {
           return await insideTransaction.run(mark, () => work(client))
         } finally {
@@ -695,7 +704,6 @@ function refusingStrayStatements(db: Database, owner: object, sqlite?: SqliteLin
     let open = true
     let expired = false
     const holds = () => open && mark.open
-    const closed = () => transactionError('Transaction already closed: its callback went on after it ended.')
 
     let joined: { client: Promise<Record<string, unknown>>; end(commit: boolean): Promise<void> } | undefined
     const joinedClient = (): Promise<Record<string, unknown>> => {
@@ -744,13 +752,9 @@ function refusingStrayStatements(db: Database, owner: object, sqlite?: SqliteLin
       void end(false).catch(() => undefined)
     }, timeout)
 
-    const rawOf = (kind: RawKind) => (first: TemplateStringsArray | Prisma.Sql, ...values: unknown[]) => {
-      const query = first instanceof Prisma.Sql ? first : Prisma.sql(first, ...values)
-      if (!holds()) return Promise.reject(closed())
-      const name = kind === 'query' ? '$queryRaw' : '$executeRaw'
-      return runRaw(link, kind, query, true, () => joinedClient().then((tx) => (tx[name] as (q: Prisma.Sql) => Promise<unknown>)(query)))
-    }
-    const raw: Record<string, unknown> = { $queryRaw: rawOf('query'), $executeRaw: rawOf('execute') }
+    const raw: Record<string, unknown> = rawPair((kind, query) =>
+      holds() ? runRaw(link, kind, query, true, () => joinedClient().then((tx) => (tx[rawMethod(kind)] as (q: Prisma.Sql) => Promise<unknown>)(query))) : Promise.reject(closed()),
+    )
     const viaJoined = (path: (tx: Record<string, unknown>) => Record<string, unknown>, key: string) => (...args: unknown[]) =>
       joinedClient().then((tx) => (path(tx)[key] as (...a: unknown[]) => Promise<unknown>)(...args))
     const models = new Map<string, object>()
@@ -795,17 +799,11 @@ function refusingStrayStatements(db: Database, owner: object, sqlite?: SqliteLin
       },
     })
   const delegates = new Map<PropertyKey, object>()
-  /** The database's `$queryRaw` or `$executeRaw` on PostgreSQL, through the adapter once it has connected (runRawPostgres). */
-  const rawOnPostgres = (link: PostgresLink, kind: RawKind) => {
-    const prisma = (db as unknown as Record<string, (q: Prisma.Sql) => Promise<unknown>>)[kind === 'query' ? '$queryRaw' : '$executeRaw']!.bind(db)
-    return (first: TemplateStringsArray | Prisma.Sql, ...values: unknown[]) => {
-      const query = first instanceof Prisma.Sql ? first : Prisma.sql(first, ...values)
-      return link.adapter ? runRawPostgres(link.adapter, kind, query) : prisma(query)
-    }
-  }
+  // The database's SQL outside transactions: on SQLite's own connection (runRaw), on PostgreSQL
+  // through the adapter once it has connected (runRawPostgres).
   const raw = sqlite
-    ? { $queryRaw: rawOnConnection(sqlite, 'query'), $executeRaw: rawOnConnection(sqlite, 'execute') }
-    : postgres && { $queryRaw: rawOnPostgres(postgres, 'query'), $executeRaw: rawOnPostgres(postgres, 'execute') }
+    ? rawPair((kind, query) => runRaw(sqlite, kind, query, false, () => viaPrisma(kind, query)))
+    : postgres && rawPair((kind, query) => (postgres.adapter ? runRawPostgres(postgres.adapter, kind, query) : viaPrisma(kind, query)))
   return new Proxy(db, {
     get(client, key) {
       if (key === '$transaction') return transaction
