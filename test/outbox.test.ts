@@ -3,6 +3,7 @@ import { pino } from 'pino'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Database } from '../src/db/index.ts'
 import { Outbox, PRIORITY, PROMOTE_AFTER_MS, type Pacing, type Timers, type Transport } from '../src/outbox/index.ts'
+import { PARALLEL_UNPACED } from '../src/outbox/pacer.ts'
 import type { OutgoingFile } from '../src/outgoing.ts'
 import { freshDatabase } from './support/db.ts'
 
@@ -332,9 +333,43 @@ describe('Outbox', () => {
     for (let i = 0; i < 200; i++) await outbox.enqueue({ conversationId: `g${i % 7}@chatroom`, text: `n${i}`, priority: PRIORITY.notice })
     await outbox.idle()
     const ms = performance.now() - began
-    expect(sent).toEqual(Array.from({ length: 200 }, (_, i) => `n${i}`))
+    // Each group's in its order (groups overlap, unpaced: see the next test).
+    for (let g = 0; g < 7; g++) expect(sent.filter((t) => Number(t.slice(1)) % 7 === g)).toEqual(Array.from({ length: 200 }, (_, i) => `n${i}`).filter((_, i) => i % 7 === g))
+    expect(sent).toHaveLength(200)
     expect(ms).toBeLessThan(3000)
     expect(await outbox.stats()).toMatchObject({ pending: 0, sent: 200 })
+  })
+
+  it('unpaced, overlaps sends to different groups (never two to one group), keeps each group in order, sends each once', async () => {
+    const outbox = new Outbox({ db, clock: () => new Date(), pacing: NO_PACING, logger: silent })
+    outboxes.push(outbox)
+    const underWay = new Map<string, number>()
+    let most = 0
+    let mostInOneGroup = 0
+    const sent: string[] = []
+    outbox.start({
+      async deliver(m) {
+        underWay.set(m.conversationId, (underWay.get(m.conversationId) ?? 0) + 1)
+        mostInOneGroup = Math.max(mostInOneGroup, underWay.get(m.conversationId)!)
+        most = Math.max(most, [...underWay.values()].reduce((a, b) => a + b, 0))
+        await new Promise((r) => setTimeout(r, 5)) // a WeChat service's round trip
+        underWay.set(m.conversationId, underWay.get(m.conversationId)! - 1)
+        sent.push(m.text)
+      },
+    })
+    const texts = Array.from({ length: 60 }, (_, i) => `g${i % 12} n${i}`)
+    await Promise.all(texts.map((text) => outbox.enqueue({ conversationId: `${text.split(' ')[0]}@chatroom`, text, priority: PRIORITY.reply })))
+    await outbox.idle()
+
+    expect(most).toBe(PARALLEL_UNPACED)
+    expect(mostInOneGroup).toBe(1)
+    expect([...sent].sort()).toEqual([...texts].sort())
+    const stored = await db.outboxMessage.findMany({ orderBy: { id: 'asc' } })
+    for (let g = 0; g < 12; g++) {
+      const group = (list: string[]) => list.filter((t) => t.startsWith(`g${g} `))
+      expect(group(sent)).toEqual(group(stored.map((r) => r.text)))
+    }
+    expect(await outbox.stats()).toMatchObject({ pending: 0, sent: 60 })
   })
 
   it('stores scheduled posts in one transaction with their records: all or none', async () => {

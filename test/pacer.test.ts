@@ -1,7 +1,7 @@
 // The account's pace (src/outbox/pacer.ts): what the outbox tests show through an Outbox, here
 // for what only a shared or re-seeded Pacer meets.
 import { describe, expect, it } from 'vitest'
-import { Pacer } from '../src/outbox/pacer.ts'
+import { PARALLEL_UNPACED, Pacer } from '../src/outbox/pacer.ts'
 
 const PACING = { sameGroupSeconds: 0, switchGroupMinSeconds: 0, switchGroupMaxSeconds: 0, perMinute: 3, maxAttempts: 6 }
 const T = 1_000_000
@@ -16,8 +16,8 @@ describe('Pacer', () => {
     expect(pacer.at('g', T + 2000)).toBe(T + 60_000) // three: the next waits for the first to leave the minute
   })
 
-  it('holds every other send while one is under way, and lets them go when it ends', () => {
-    const pacer = new Pacer(PACING)
+  it('paced, holds every other send while one is under way, and lets them go when it ends', () => {
+    const pacer = new Pacer({ ...PACING, sameGroupSeconds: 0.001 })
     let woken = 0
     pacer.listen(() => woken++)
     expect(pacer.begin('a', T)).toBe(true)
@@ -26,6 +26,21 @@ describe('Pacer', () => {
     pacer.end('a', T + 10)
     expect(woken).toBe(1)
     expect(pacer.begin('b', T + 10)).toBe(true)
+  })
+
+  it('unpaced, lets sends to other conversations overlap: never two to one, at most PARALLEL_UNPACED, within perMinute', () => {
+    const pacer = new Pacer({ ...PACING, perMinute: 10 })
+    for (let i = 0; i < PARALLEL_UNPACED; i++) expect(pacer.begin(`g${i}`, T)).toBe(true)
+    expect(pacer.begin('g0', T)).toBe(false) // one under way to g0 already
+    expect(pacer.begin('other', T)).toBe(false) // as many as may overlap
+    pacer.end('g0', T + 1)
+    expect(pacer.begin('g0', T + 1)).toBe(true)
+    // 10 a minute, the sends under way counted: 2 made and 7 under way leave room for one more, then none.
+    pacer.end('g1', T + 2)
+    expect(pacer.begin('g1', T + 2)).toBe(true)
+    pacer.end('g2', T + 3)
+    expect(pacer.begin('g2', T + 3)).toBe(false)
+    expect(pacer.at('g2', T + 3)).toBe(Infinity)
   })
 
   it('forgets sends older than a minute, however many were allowed', () => {

@@ -22,7 +22,9 @@
 // (SQLite: one process per file) the loop is the only sender and nothing is polled.
 //
 // Pacing is the bot account's (pacer.ts): townships sharing an account share one Pacer, so a message
-// chosen here may still have to wait while another township's outbox sends.
+// chosen here may still have to wait while another township's outbox sends. The loop starts each
+// delivery and goes on choosing; paced, the pacer holds every other send until it ends, so sends
+// go one at a time. Unpaced, sends to different conversations overlap, never two to one conversation.
 //
 // Delivery is at least once: a crash after WeChat accepted a message but before it was marked sent
 // re-sends that one message after the restart. Avoiding it would need the puppet to dedupe, which it
@@ -209,6 +211,12 @@ export class Outbox implements Notifier {
   private timer: { handle: unknown } | undefined
   private wakeSleeper: (() => void) | undefined
   private idleWaiters: (() => void)[] = []
+  /** The deliveries under way, by conversation: at most one each, so a conversation keeps its order. */
+  private readonly deliveries = new Map<string, { id: number; ended: Promise<void> }>()
+  /** While the pending rows are read: the ids whose delivery began meanwhile (their rows may still read as pending). */
+  private beganDuringLoad: Set<number> | undefined
+  /** After a delivery failed unexpectedly (not a failed send): nothing goes before this time. */
+  private pausedUntil = -Infinity
 
   /** `pacer`: the bot account's, when several townships' outboxes share one account; else one of its own. */
   constructor(deps: { db: Database; clock: Clock; pacing: Pacing; logger: Logger; random?: () => number; timers?: Timers; lease?: SendingLease; pollMs?: number; pacer?: Pacer }) {
@@ -324,7 +332,7 @@ export class Outbox implements Notifier {
 
   /** Resolves when nothing is pending that could be sent now (tests); at once when the loop is stopped. */
   idle(): Promise<void> {
-    if (!this.running || (this.sleeping && !this.woken)) return Promise.resolve()
+    if (!this.running || (this.sleeping && !this.woken && this.deliveries.size === 0)) return Promise.resolve()
     return new Promise((resolve) => this.idleWaiters.push(resolve))
   }
 
@@ -353,17 +361,21 @@ export class Outbox implements Notifier {
           await this.load()
           loaded = true
           continue
+        } else if (now < this.pausedUntil) {
+          wakeAt = this.pausedUntil
         } else {
           const { message, at } = this.choose(now)
           if (message && at !== undefined && at <= now) {
             // Renewed just before, or within half a renewal period (one statement less per reply
             // while replies flow): a delivery starts with at least 5/6 of a lease ahead of it, and
             // the renewal timer keeps the lease while it runs.
-            if (!this.lease || this.heldRecently() || (await this.holdLease())) await this.deliver(message)
+            if (!this.lease || this.heldRecently() || (await this.holdLease())) this.startDelivery(message)
             continue
           }
-          // The holder looks again for what other processes stored.
+          // The holder looks again for what other processes stored. Infinity: a send under way
+          // holds the next one back, and its end wakes the loop.
           wakeAt = this.lease ? Math.min(at ?? Infinity, now + this.pollMs) : at
+          if (wakeAt === Infinity) wakeAt = undefined
         }
       } catch (err) {
         // Never throw out of the loop, never spin: log, and look again a little later.
@@ -374,6 +386,27 @@ export class Outbox implements Notifier {
       if (this.woken) continue
       await this.sleep(wakeAt)
     }
+    // stop() resolves once the sends under way have ended and been recorded.
+    await Promise.all([...this.deliveries.values()].map((d) => d.ended))
+  }
+
+  /**
+   * Starts one delivery without waiting for it: the pacer decides whether another may go
+   * meanwhile (only when unpaced, to another conversation). Its end wakes the loop.
+   */
+  private startDelivery(meta: PendingMeta): void {
+    this.beganDuringLoad?.add(meta.id)
+    const ended = this.deliver(meta)
+      .catch((err: unknown) => {
+        // As an error of the loop itself (e.g. the database): logged, and nothing is sent for a while.
+        this.logger.error({ err }, 'outbox: sending loop error')
+        this.pausedUntil = this.clock().getTime() + LOOP_ERROR_WAIT_MS
+      })
+      .finally(() => {
+        this.deliveries.delete(meta.conversationId)
+        this.wake()
+      })
+    this.deliveries.set(meta.conversationId, { id: meta.id, ended })
   }
 
   /**
@@ -418,14 +451,22 @@ export class Outbox implements Notifier {
 
   /** Reads the pending rows (left from before a restart, enqueued before start, or by another process) and the recent sends for pacing. */
   private async load(): Promise<void> {
-    const rows = await this.db.outboxMessage.findMany({
-      where: { status: 'pending' },
-      select: { id: true, conversationId: true, priority: true, notBefore: true, createdAt: true },
-    })
+    // A row being sent, or sent while it is read, may still read as pending: it is not taken again.
+    const busy = new Set([...this.deliveries.values()].map((d) => d.id))
+    this.beganDuringLoad = busy
+    let rows
+    try {
+      rows = await this.db.outboxMessage.findMany({
+        where: { status: 'pending' },
+        select: { id: true, conversationId: true, priority: true, notBefore: true, createdAt: true },
+      })
+    } finally {
+      this.beganDuringLoad = undefined
+    }
     this.loadedAt = performance.now()
     // Read afresh: the rows say what is still pending (another process's, a retry's notBefore).
     if (this.lease) this.pending.clear()
-    for (const r of rows) this.pending.set(r.id, { id: r.id, conversationId: r.conversationId, priority: r.priority, notBefore: r.notBefore.getTime(), queuedAt: r.createdAt.getTime() })
+    for (const r of rows) if (!busy.has(r.id)) this.pending.set(r.id, { id: r.id, conversationId: r.conversationId, priority: r.priority, notBefore: r.notBefore.getTime(), queuedAt: r.createdAt.getTime() })
     if (this.seeded) return
     this.seeded = true
     // After a restart, what went out in the last minute still counts: no burst on reconnect.
@@ -444,6 +485,8 @@ export class Outbox implements Notifier {
   private choose(now: number): Choice {
     const heads = new Map<string, PendingMeta>()
     for (const m of this.pending.values()) {
+      // A conversation with a send under way waits for it: its messages keep their order.
+      if (this.deliveries.has(m.conversationId)) continue
       const key = `${m.priority}\u0000${m.conversationId}`
       const head = heads.get(key)
       if (!head || m.id < head.id) heads.set(key, m)
@@ -506,8 +549,8 @@ export class Outbox implements Notifier {
       // Forget it before writing: should the write fail, it must not be sent twice by this process.
       this.pending.delete(row.id)
       try {
-        // With the database out of reach the mark waits for it (nothing else can be sent meanwhile):
-        // a row still pending would be read again and sent twice.
+        // With the database out of reach the mark waits for it (nothing else is sent to this
+        // conversation meanwhile): a row still pending would be read again and sent twice.
         await untilReachable(
           () => this.db.$executeRaw`UPDATE "OutboxMessage" SET "status" = 'sent', "sentAt" = ${now}, "attempts" = ${attempts}, "sentMessageId" = ${sentMessageId} WHERE "id" = ${row.id}`,
           (err, attempt, delayMs) => this.logger.warn({ err, id: row.id, attempt, retryInMs: delayMs }, 'outbox: database out of reach, the sent mark waits'),
@@ -554,7 +597,8 @@ export class Outbox implements Notifier {
         }, ms)
         this.timer = timer
       }
-      this.releaseIdle()
+      // Idle only once every send under way has ended too.
+      if (this.deliveries.size === 0) this.releaseIdle()
     })
   }
 

@@ -6,11 +6,17 @@
 // A send is taken (begin) and given back (end) in one synchronous step each: between them no
 // other outbox on the account may send, as a person sends one message at a time. Every try counts,
 // failed ones too (they may have reached WeChat).
+//
+// Unpaced (no gap within or between groups: the sandbox's demo, a benchmark), there is no person
+// to imitate: up to PARALLEL_UNPACED sends go at once, to different conversations only (so one
+// conversation's messages keep their order), and perMinute counts the sends under way too.
 import type { TownshipConfig } from '../config/schema.ts'
 
 export type Pacing = TownshipConfig['pacing']
 
 const MINUTE = 60_000
+/** Unpaced, at most this many sends at once: a backlog after a reconnect must not flood the WeChat service. */
+export const PARALLEL_UNPACED = 8
 
 interface Sent {
   at: number
@@ -26,7 +32,8 @@ export class Pacer {
   private recent: Sent[] = []
   /** The gap before a message to another conversation than the last one; drawn once per send. */
   private switchGapMs = 0
-  private sending = false
+  /** The conversations a send is under way to (at most one each). */
+  private readonly sending = new Set<string>()
   private readonly listeners = new Set<() => void>()
 
   constructor(pacing: Pacing, random: () => number = Math.random) {
@@ -34,10 +41,23 @@ export class Pacer {
     this.random = random
   }
 
-  /** The earliest time a message to `conversationId` may go; Infinity while another send is under way. */
-  at(conversationId: string, now: number): number {
-    if (this.sending) return Infinity
+  /** No gap within or between groups: sends may overlap (see the top). Read at each send, as the sandbox changes it. */
+  get unpaced(): boolean {
     const p = this.pacing
+    return p.sameGroupSeconds === 0 && p.switchGroupMaxSeconds === 0
+  }
+
+  /**
+   * The earliest time a message to `conversationId` may go; Infinity while a send is under way that
+   * it must wait for (any send when paced; unpaced, one to the same conversation, or too many).
+   */
+  at(conversationId: string, now: number): number {
+    const p = this.pacing
+    if (this.sending.size > 0) {
+      if (!this.unpaced || this.sending.has(conversationId) || this.sending.size >= PARALLEL_UNPACED) return Infinity
+      // The sends under way count as made now; the one that ends wakes the waiting.
+      if (this.recent.length + this.sending.size >= p.perMinute && this.recent.filter((s) => s.at > now - MINUTE).length + this.sending.size >= p.perMinute) return Infinity
+    }
     let at = -Infinity
     const lastHere = this.lastByConversation.get(conversationId)
     // min(…, now): a clock stepped backwards must not make the bot wait for hours.
@@ -58,13 +78,13 @@ export class Pacer {
   /** Takes the account's turn to send to `conversationId` now: false when pacing says not yet. */
   begin(conversationId: string, now: number): boolean {
     if (this.at(conversationId, now) > now) return false
-    this.sending = true
+    this.sending.add(conversationId)
     return true
   }
 
   /** The send begun has ended (sent or failed) at `at`: it counts from then, and the others are woken. */
   end(conversationId: string, at: number): void {
-    this.sending = false
+    this.sending.delete(conversationId)
     this.remember(conversationId, at)
     for (const wake of this.listeners) wake()
   }
