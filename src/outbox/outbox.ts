@@ -215,8 +215,8 @@ export class Outbox implements Notifier {
   private readonly deliveries = new Map<string, { id: number; ended: Promise<void> }>()
   /** While the pending rows are read: the ids whose delivery began meanwhile (their rows may still read as pending). */
   private beganDuringLoad: Set<number> | undefined
-  /** After a delivery failed unexpectedly (not a failed send): nothing goes before this time. */
-  private pausedUntil = -Infinity
+  /** A delivery failed unexpectedly (not a failed send): the loop waits a while, as after an error of its own. */
+  private deliveryFailed = false
 
   /** `pacer`: the bot account's, when several townships' outboxes share one account; else one of its own. */
   constructor(deps: { db: Database; clock: Clock; pacing: Pacing; logger: Logger; random?: () => number; timers?: Timers; lease?: SendingLease; pollMs?: number; pacer?: Pacer }) {
@@ -361,8 +361,9 @@ export class Outbox implements Notifier {
           await this.load()
           loaded = true
           continue
-        } else if (now < this.pausedUntil) {
-          wakeAt = this.pausedUntil
+        } else if (this.deliveryFailed) {
+          this.deliveryFailed = false
+          wakeAt = now + LOOP_ERROR_WAIT_MS
         } else {
           const { message, at } = this.choose(now)
           if (message && at !== undefined && at <= now) {
@@ -398,9 +399,9 @@ export class Outbox implements Notifier {
     this.beganDuringLoad?.add(meta.id)
     const ended = this.deliver(meta)
       .catch((err: unknown) => {
-        // As an error of the loop itself (e.g. the database): logged, and nothing is sent for a while.
+        // As an error of the loop itself (e.g. the database): logged, and the loop waits a while.
         this.logger.error({ err }, 'outbox: sending loop error')
-        this.pausedUntil = this.clock().getTime() + LOOP_ERROR_WAIT_MS
+        this.deliveryFailed = true
       })
       .finally(() => {
         this.deliveries.delete(meta.conversationId)
