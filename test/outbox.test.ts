@@ -252,6 +252,36 @@ describe('Outbox', () => {
     expect(lines.map((l) => JSON.parse(l) as { level: number; msg: string }).filter((l) => l.level >= 50)).toMatchObject([{ msg: 'outbox: giving up on a message' }])
   })
 
+  it('a delivery that fails unexpectedly (its row unreadable for a moment) is logged, and tried again after a pause, once', async () => {
+    const lines: string[] = []
+    const logger = pino({ level: 'warn' }, { write: (s: string) => void lines.push(s) })
+    // The database refuses the first read of a row at delivery (a file's row is read when it goes).
+    let refuse = true
+    const flaky = new Proxy(db, {
+      get(target, key) {
+        const value = Reflect.get(target, key) as unknown
+        if (key !== '$queryRaw' || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value
+        return (strings: TemplateStringsArray, ...args: unknown[]) => {
+          if (refuse && strings.join('?').startsWith('\n      SELECT "id"')) {
+            refuse = false
+            return Promise.reject(new Error('disk I/O error'))
+          }
+          return (value as (s: TemplateStringsArray, ...a: unknown[]) => unknown).call(target, strings, ...args)
+        }
+      },
+    })
+    const outbox = new Outbox({ db: flaky, clock: time.clock, timers: time.timers, pacing: NO_PACING, logger, random: () => 0 })
+    outboxes.push(outbox)
+    const t = recorder(time.clock)
+    await outbox.enqueue({ conversationId: 'g@chatroom', text: '台账', file: { name: '台账.xlsx', data: Buffer.from('xlsx') }, priority: PRIORITY.reply })
+    outbox.start(t.transport)
+    await drain(outbox, time)
+
+    expect(t.sent.map((d) => [d.text, d.at - START])).toEqual([['台账', 5000]])
+    expect(lines.map((l) => JSON.parse(l) as { msg: string }).map((l) => l.msg)).toEqual(['outbox: sending loop error'])
+    expect(await outbox.stats()).toMatchObject({ pending: 0, sent: 1 })
+  })
+
   it('resumes after a restart: the remaining messages are sent, none twice, still paced', async () => {
     const first = make()
     const t1 = recorder(time.clock)
