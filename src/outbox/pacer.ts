@@ -7,7 +7,7 @@
 // other outbox on the account may send, as a person sends one message at a time. Every try counts,
 // failed ones too (they may have reached WeChat).
 //
-// Unpaced (no gap within or between groups: the sandbox's demo, a benchmark), there is no person
+// Unpaced (no gap within or between groups: the sandbox's demo, tests, a benchmark), there is no person
 // to imitate: up to PARALLEL_UNPACED sends go at once, to different conversations only (so one
 // conversation's messages keep their order), and perMinute counts the sends under way too.
 import type { TownshipConfig } from '../config/schema.ts'
@@ -44,7 +44,7 @@ export class Pacer {
   /** No gap within or between groups: sends may overlap (see the top). Read at each send, as the sandbox changes it. */
   get unpaced(): boolean {
     const p = this.pacing
-    return p.sameGroupSeconds === 0 && p.switchGroupMaxSeconds === 0
+    return p.sameGroupSeconds === 0 && p.switchGroupMinSeconds === 0 && p.switchGroupMaxSeconds === 0
   }
 
   /**
