@@ -252,6 +252,24 @@ describe('Outbox', () => {
     expect(lines.map((l) => JSON.parse(l) as { level: number; msg: string }).filter((l) => l.level >= 50)).toMatchObject([{ msg: 'outbox: giving up on a message' }])
   })
 
+  it('paced, chooses nothing while a delivery is under way: a reply read back from its row is not overtaken', async () => {
+    const outbox = make()
+    const t = recorder(time.clock)
+    outbox.start(t.transport)
+    await outbox.idle()
+    // A file's row is read when it goes; meanwhile the later reply to another group (its text at
+    // hand) must wait its turn.
+    await Promise.all([
+      outbox.enqueue({ conversationId: 'a@chatroom', text: '台账', file: { name: '台账.xlsx', data: Buffer.from('xlsx') }, priority: PRIORITY.reply }),
+      outbox.enqueue({ conversationId: 'b@chatroom', text: '收到', priority: PRIORITY.reply }),
+    ])
+    await drain(outbox, time)
+    expect(t.sent.map((d) => [d.text, d.at - START])).toEqual([
+      ['台账', 0],
+      ['收到', 3000],
+    ])
+  })
+
   it('a delivery that fails unexpectedly (its row unreadable for a moment) is logged, and tried again after a pause, once', async () => {
     const lines: string[] = []
     const logger = pino({ level: 'warn' }, { write: (s: string) => void lines.push(s) })

@@ -484,6 +484,9 @@ export class Outbox implements Notifier {
 
   /** The next message and when it may go (see the comment at the top). */
   private choose(now: number): Choice {
+    // Paced, one delivery at a time, as before any overlapped: nothing is chosen while one is under
+    // way (even before its send has begun, while its row is read).
+    if (this.deliveries.size > 0 && !this.pacer.unpaced) return { message: undefined, at: undefined }
     const heads = new Map<string, PendingMeta>()
     for (const m of this.pending.values()) {
       // A conversation with a send under way waits for it: its messages keep their order.
