@@ -23,8 +23,9 @@
 //
 // Pacing is the bot account's (pacer.ts): townships sharing an account share one Pacer, so a message
 // chosen here may still have to wait while another township's outbox sends. The loop starts each
-// delivery and goes on choosing; paced, the pacer holds every other send until it ends, so sends
-// go one at a time. Unpaced, sends to different conversations overlap, never two to one conversation.
+// delivery without waiting for it. Paced, it chooses nothing more until that delivery ends, and the
+// pacer holds the other outboxes' sends, so an account sends one at a time. Unpaced, sends to
+// different conversations overlap (the pacer says how many), never two to one conversation.
 //
 // Delivery is at least once: a crash after WeChat accepted a message but before it was marked sent
 // re-sends that one message after the restart. Avoiding it would need the puppet to dedupe, which it
@@ -213,8 +214,6 @@ export class Outbox implements Notifier {
   private idleWaiters: (() => void)[] = []
   /** The deliveries under way, by conversation: at most one each, so a conversation keeps its order. */
   private readonly deliveries = new Map<string, { id: number; ended: Promise<void> }>()
-  /** While the pending rows are read: the ids whose delivery began meanwhile (their rows may still read as pending). */
-  private beganDuringLoad: Set<number> | undefined
   /** A delivery failed unexpectedly (not a failed send): the loop waits a while, as after an error of its own. */
   private deliveryFailed = false
 
@@ -396,7 +395,6 @@ export class Outbox implements Notifier {
    * meanwhile (only when unpaced, to another conversation). Its end wakes the loop.
    */
   private startDelivery(meta: PendingMeta): void {
-    this.beganDuringLoad?.add(meta.id)
     const ended = this.deliver(meta)
       .catch((err: unknown) => {
         // As an error of the loop itself (e.g. the database): logged, and the loop waits a while.
@@ -452,18 +450,13 @@ export class Outbox implements Notifier {
 
   /** Reads the pending rows (left from before a restart, enqueued before start, or by another process) and the recent sends for pacing. */
   private async load(): Promise<void> {
-    // A row being sent, or sent while it is read, may still read as pending: it is not taken again.
+    // A row being sent (its "sent" mark may come while it is read) may still read as pending: it is
+    // not taken again. No delivery begins meanwhile: only the loop begins them, and it waits here.
     const busy = new Set([...this.deliveries.values()].map((d) => d.id))
-    this.beganDuringLoad = busy
-    let rows
-    try {
-      rows = await this.db.outboxMessage.findMany({
-        where: { status: 'pending' },
-        select: { id: true, conversationId: true, priority: true, notBefore: true, createdAt: true },
-      })
-    } finally {
-      this.beganDuringLoad = undefined
-    }
+    const rows = await this.db.outboxMessage.findMany({
+      where: { status: 'pending' },
+      select: { id: true, conversationId: true, priority: true, notBefore: true, createdAt: true },
+    })
     this.loadedAt = performance.now()
     // Read afresh: the rows say what is still pending (another process's, a retry's notBefore).
     if (this.lease) this.pending.clear()
