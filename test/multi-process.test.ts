@@ -35,6 +35,41 @@ function cuttable(db: Database): { db: Database; cut(): void } {
   return { db: wrap(db) as Database, cut: () => void (cut = true) }
 }
 
+/**
+ * The database with the holder's read of the pending rows held back on demand: `holdNextRead()`
+ * lets the next read take place, then keeps its rows from the outbox until `release()`, so what
+ * happens meanwhile (a reply stored, a send failing) happens after the read and before its rows arrive.
+ */
+function heldReads(db: Database): { db: Database; holdNextRead(): { read: Promise<void>; release(): void } } {
+  let held: { read: () => void; gate: Promise<void> } | undefined
+  const outboxMessage = new Proxy(db.outboxMessage, {
+    get(model, key) {
+      const value = (model as unknown as Record<PropertyKey, unknown>)[key]
+      if (key !== 'findMany' || typeof value !== 'function') return value
+      return async (args: { where?: { status?: string } }) => {
+        const rows: unknown = await (value as (a: unknown) => Promise<unknown>).call(model, args)
+        const hold = args?.where?.status === 'pending' ? held : undefined
+        if (hold) {
+          held = undefined
+          hold.read()
+          await hold.gate
+        }
+        return rows
+      }
+    },
+  })
+  return {
+    db: new Proxy(db, { get: (target, key) => (key === 'outboxMessage' ? outboxMessage : Reflect.get(target, key, target)) }),
+    holdNextRead() {
+      let read!: () => void
+      let release!: () => void
+      const readDone = new Promise<void>((r) => (read = r))
+      held = { read, gate: new Promise<void>((r) => (release = r)) }
+      return { read: readDone, release }
+    },
+  }
+}
+
 /** Waits until `done()` or fails after `ms`. */
 async function until(done: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
   const end = Date.now() + ms
@@ -150,6 +185,60 @@ describe('several processes on one PostgreSQL database', () => {
       expect(deliveries.slice(3).every((d) => d.by === 'B')).toBe(true)
       expect(deliveries[3]!.at - died, 'B waited for the lease to run out').toBeGreaterThanOrEqual(TIMES.ttlMs - 200)
       void a
+    })
+
+    it('a reply stored while the holder reads the pending rows keeps its place before the next one', async () => {
+      url = await freshDatabaseUrlOn('postgresql')
+      const held = heldReads(await open())
+      const deliveries: string[] = []
+      const lease = new SendingLease({ db: held.db, clock: () => new Date(), times: TIMES, holder: 'A' })
+      const outbox = new Outbox({ db: held.db, clock: () => new Date(), pacing: NO_PACING, logger: silent, lease, pollMs: 300 })
+      cleanups.push(() => outbox.stop())
+      outbox.start({ deliver: async (m) => void deliveries.push(m.text) })
+      await until(() => outbox.sending)
+      const hold = held.holdNextRead()
+      await hold.read // the rows are read: m0 is not among them
+      await outbox.enqueue({ conversationId: 'g@chatroom', text: 'm0', priority: PRIORITY.reply })
+      hold.release()
+      await outbox.enqueue({ conversationId: 'g@chatroom', text: 'm1', priority: PRIORITY.reply })
+      await until(() => deliveries.length === 2)
+      expect(deliveries).toEqual(['m0', 'm1'])
+    })
+
+    it('a reply whose send failed while the holder read the pending rows is retried before the next one goes', async () => {
+      url = await freshDatabaseUrlOn('postgresql')
+      const db = await open()
+      const held = heldReads(db)
+      const deliveries: string[] = []
+      let failFirst!: () => void
+      const firstTry = new Promise<void>((r) => (failFirst = r))
+      let entered!: () => void
+      const sending = new Promise<void>((r) => (entered = r))
+      let tries = 0
+      const lease = new SendingLease({ db: held.db, clock: () => new Date(), times: TIMES, holder: 'A' })
+      const outbox = new Outbox({ db: held.db, clock: () => new Date(), pacing: NO_PACING, logger: silent, lease, pollMs: 300 })
+      cleanups.push(() => outbox.stop())
+      outbox.start({
+        deliver: async (m) => {
+          if (m.text === 'm0' && tries++ === 0) {
+            entered()
+            await firstTry
+            throw new Error('WeChat did not take it')
+          }
+          deliveries.push(m.text)
+        },
+      })
+      await until(() => outbox.sending)
+      await outbox.enqueue({ conversationId: 'g@chatroom', text: 'm0', priority: PRIORITY.reply })
+      await outbox.enqueue({ conversationId: 'g@chatroom', text: 'm1', priority: PRIORITY.reply })
+      await sending
+      const hold = held.holdNextRead()
+      await hold.read // both read as pending while m0's first try is under way
+      failFirst()
+      await until(async () => (await db.outboxMessage.findFirst({ where: { text: 'm0' } }))?.attempts === 1)
+      hold.release()
+      await until(() => deliveries.length === 2) // m0's retry waits 5 s
+      expect(deliveries).toEqual(['m0', 'm1'])
     })
   })
 

@@ -450,17 +450,23 @@ export class Outbox implements Notifier {
 
   /** Reads the pending rows (left from before a restart, enqueued before start, or by another process) and the recent sends for pacing. */
   private async load(): Promise<void> {
-    // A row being sent (its "sent" mark may come while it is read) may still read as pending: it is
-    // not taken again. No delivery begins meanwhile: only the loop begins them, and it waits here.
+    // The read is merged into what this process knows, never put in its place: a message stored
+    // while it runs may be missing from it, and a row being sent (its "sent" mark, or its retry's
+    // wait, may come meanwhile) may read as it was. Either, dropped or taken again, would let a later
+    // message to its conversation go first. No delivery begins meanwhile: only the loop begins
+    // them, and it waits here.
     const busy = new Set([...this.deliveries.values()].map((d) => d.id))
+    const known = [...this.pending.keys()].filter((id) => !busy.has(id))
     const rows = await this.db.outboxMessage.findMany({
       where: { status: 'pending' },
       select: { id: true, conversationId: true, priority: true, notBefore: true, createdAt: true },
     })
     this.loadedAt = performance.now()
-    // Read afresh: the rows say what is still pending (another process's, a retry's notBefore).
-    if (this.lease) this.pending.clear()
-    for (const r of rows) if (!busy.has(r.id)) this.pending.set(r.id, { id: r.id, conversationId: r.conversationId, priority: r.priority, notBefore: r.notBefore.getTime(), queuedAt: r.createdAt.getTime() })
+    const read = new Set(rows.map((r) => r.id))
+    // Known before the read, not being sent, and not pending any more: sent or given up elsewhere.
+    for (const id of known) if (!read.has(id)) this.pending.delete(id)
+    // New to this process: another process's, or left from before a restart.
+    for (const r of rows) if (!busy.has(r.id) && !this.pending.has(r.id)) this.pending.set(r.id, { id: r.id, conversationId: r.conversationId, priority: r.priority, notBefore: r.notBefore.getTime(), queuedAt: r.createdAt.getTime() })
     if (this.seeded) return
     this.seeded = true
     // After a restart, what went out in the last minute still counts: no burst on reconnect.
