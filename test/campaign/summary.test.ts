@@ -1,25 +1,29 @@
 // /统计 reads the whole campaign from two statements; what it reads must be what the per-kind
-// aggregates (`totals`, `count`, `activities`) give, record by record.
+// aggregates (`totals`, `count`, `activities`) give, record by record, on both providers.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Campaign, fundOf, type Scope } from '../../src/campaign/campaign.ts'
 import { figureOf, RECORD_KINDS, type RecordKind } from '../../src/campaign/figures.ts'
 import type { Database } from '../../src/db/index.ts'
-import { freshDatabase } from '../support/db.ts'
+import { dropTestDatabase, freshDatabase, providers } from '../support/db.ts'
 import { manualClock } from '../support/township.ts'
 
 const by = { id: 'wxid_office_liu', name: '刘主任' }
 const fig = (kind: RecordKind, key: string, value: number) => ({ figure: figureOf(kind, key)!, value })
 
-describe('Campaign.summary', () => {
+describe.each(providers)('Campaign.summary (%s)', (provider) => {
   let db: Database
+  let url: string
   let clock: ReturnType<typeof manualClock>
   let campaign: Campaign
   beforeEach(async () => {
-    ;({ db } = await freshDatabase())
+    ;({ db, url } = await freshDatabase(provider))
     clock = manualClock(new Date('2026-10-28T02:00:00Z'))
     campaign = new Campaign(db, clock)
   })
-  afterEach(() => db.$disconnect())
+  afterEach(async () => {
+    await db.$disconnect()
+    await dropTestDatabase(url)
+  })
 
   it('gives the counts, totals and activities the per-kind aggregates give, in every scope', async () => {
     for (const village of ['卫华村', '渔业村', undefined]) {
