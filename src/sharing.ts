@@ -33,8 +33,8 @@ export function sharing(db: Database, clock: Clock, seconds = 30, account?: { le
       ttlMs: times.ttlMs,
       renewMs: times.renewMs,
       // Held until the message's transaction ends: one conversation is handled by one process at a time.
-      lockConversation: async (tx, conversationId) => void (await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock(hashtext($1))', conversationId)),
+      lockConversation: async (tx, conversationId) => void (await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${conversationId}))`),
     },
-    lockRoster: async (tx) => void (await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock(hashtext($1))', 'renju: seeding the roster')),
+    lockRoster: async (tx) => void (await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${'renju: seeding the roster'}))`),
   }
 }

@@ -5,7 +5,9 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { Prisma } from '../src/db/generated/client.ts'
 import type { Database, Provider } from '../src/db/index.ts'
-import { freshDatabase } from './support/db.ts'
+import { openDatabase } from '../src/db/index.ts'
+import { freshDatabase, freshDatabaseUrlOn } from './support/db.ts'
+import { onServer } from './support/postgres.ts'
 
 let db: Database | undefined
 afterEach(async () => {
@@ -15,8 +17,12 @@ afterEach(async () => {
 
 const at = new Date('2026-11-30T08:15:00.123Z')
 
-async function seeded(provider: Provider = 'sqlite'): Promise<Database> {
-  ;({ db } = await freshDatabase(provider))
+let seededUrl = ''
+
+/** A database with one problem, one inbox and one outbox row; on PostgreSQL, `poolSize` connections at most. */
+async function seeded(provider: Provider = 'sqlite', poolSize?: number): Promise<Database> {
+  if (poolSize) db = await openDatabase((seededUrl = `${await freshDatabaseUrlOn(provider)}?connection_limit=${poolSize}`))
+  else ({ db, url: seededUrl } = await freshDatabase(provider))
   await db.problem.create({
     data: { village: '卫华村', category: '垃圾', description: '三组路口垃圾堆', source: '巡查', reporterId: 'wxid_a', reporterName: '王网格', deadline: at, status: '待整改', createdAt: at, updatedAt: at },
   })
@@ -240,6 +246,76 @@ describe('raw SQL on PostgreSQL', () => {
     await new Promise((resolve) => setTimeout(resolve, 400))
     expect(lateWrite).toMatchObject({ code: 'P2028' })
     expect((await database.$queryRaw<{ status: string }[]>`SELECT "status" FROM "Problem"`)[0]!.status).toBe('待整改')
+  })
+
+  // A callback transaction is begun on a connection of the pool by this code, not by Prisma's
+  // client (src/db/index.ts, onConnection): Prisma's options and errors must still hold.
+  it('a transaction that cannot have a connection within maxWait fails as Prisma’s does; the connection that comes late is given back', async () => {
+    const database = await seeded('postgresql', 1)
+    const [holding, release] = gate()
+    const [inside, entered] = gate()
+    const holder = database.$transaction(async (tx) => {
+      entered()
+      await holding
+      await tx.problem.update({ where: { id: 1 }, data: { status: '整改中' } })
+    })
+    await inside
+    const waiting = database.$transaction(async (tx) => tx.$executeRaw`UPDATE "Problem" SET "status" = ${'已完成'} WHERE "id" = ${1}`, { maxWait: 50 })
+    await expect(waiting).rejects.toMatchObject({ code: 'P2028' })
+    release()
+    await holder
+    expect((await database.$queryRaw<{ status: string }[]>`SELECT "status" FROM "Problem"`)[0]!.status).toBe('整改中')
+    // The pool's one connection went to the refused transaction once free, and it gave it back
+    // ended: a plain statement on it is committed at once, seen from another connection.
+    await database.$executeRaw`UPDATE "Problem" SET "responsibleName" = ${'李主任'} WHERE "id" = ${1}`
+    const seen = await onServer(seededUrl.replace(/\?.*$/, ''), (c) => c.query('SELECT "status", "responsibleName" FROM "Problem"'))
+    expect(seen.rows).toEqual([{ status: '整改中', responsibleName: '李主任' }])
+    await database.$transaction(async (tx) => tx.problem.update({ where: { id: 1 }, data: { status: '已完成' } }), { maxWait: 1000 })
+    expect((await database.problem.findUnique({ where: { id: 1 } }))!.status).toBe('已完成')
+  })
+
+  it('after its timeout a transaction’s model queries are refused too, and its connection serves others at once', async () => {
+    const database = await seeded('postgresql', 1)
+    let lateWrite: unknown
+    const late = database.$transaction(
+      async (tx) => {
+        await tx.problem.findUnique({ where: { id: 1 } })
+        await tx.$executeRaw`UPDATE "Problem" SET "status" = ${'整改中'} WHERE "id" = ${1}`
+        await new Promise((resolve) => setTimeout(resolve, 300))
+        lateWrite = await tx.problem.update({ where: { id: 1 }, data: { status: '已完成' } }).catch((error: Error) => error)
+      },
+      { timeout: 50 },
+    )
+    // Long before the callback ends, the pool's one connection is free again, its write undone.
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    await database.$executeRaw`UPDATE "Problem" SET "responsibleName" = ${'李主任'} WHERE "id" = ${1}`
+    await expect(late).rejects.toMatchObject({ code: 'P2028' })
+    expect(lateWrite).toBeInstanceOf(Error)
+    expect(await database.problem.findUnique({ where: { id: 1 }, select: { status: true, responsibleName: true } })).toEqual({ status: '待整改', responsibleName: '李主任' })
+  })
+
+  it('a statement refused inside a transaction fails with Prisma’s code, and the transaction is rolled back whole', async () => {
+    const database = await seeded('postgresql', 1)
+    const transaction = database.$transaction(async (tx) => {
+      await tx.$executeRaw`UPDATE "Problem" SET "status" = ${'整改中'} WHERE "id" = ${1}`
+      await tx.$executeRaw`INSERT INTO "InboxMessage" ("messageId", "conversationId", "talkerId", "text", "sentAt", "receivedAt") VALUES (${'m1'}, 'r', 't', 'x', ${at}, ${at})`
+    })
+    await expect(transaction).rejects.toMatchObject({ code: 'P2010' })
+    expect((await database.$queryRaw<{ status: string }[]>`SELECT "status" FROM "Problem"`)[0]!.status).toBe('待整改')
+    // Its connection came back usable: PostgreSQL would refuse everything on one left in a failed transaction.
+    await database.$transaction(async (tx) => tx.$executeRaw`UPDATE "Problem" SET "status" = ${'已完成'} WHERE "id" = ${1}`)
+    expect((await database.$queryRaw<{ status: string }[]>`SELECT "status" FROM "Problem"`)[0]!.status).toBe('已完成')
+  })
+
+  it('a transaction after a disconnect connects again, for its SQL and its model queries', async () => {
+    const database = await seeded('postgresql')
+    await database.$disconnect()
+    await database.$transaction(async (tx) => {
+      await tx.$executeRaw`UPDATE "Problem" SET "status" = ${'整改中'} WHERE "id" = ${1}`
+      await tx.inboxMessage.update({ where: { messageId: 'm1' }, data: { outcome: '整改中' } })
+    })
+    expect(await database.problem.findUnique({ where: { id: 1 }, select: { status: true } })).toEqual({ status: '整改中' })
+    expect(await database.inboxMessage.findUnique({ where: { messageId: 'm1' }, select: { outcome: true } })).toEqual({ outcome: '整改中' })
   })
 })
 

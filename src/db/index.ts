@@ -8,11 +8,11 @@
 // another flow wrote meanwhile (an outbox "sent" mark, another message's inbox row). So the
 // SQLite connection is taken in turns: a transaction holds it from BEGIN to COMMIT/ROLLBACK, and
 // every statement outside a transaction waits for its own turn. PostgreSQL has a pool of
-// connections, each transaction its own, so it needs no turns. On SQLite a callback transaction
-// is begun and ended on the connection itself, its SQL run there too (onConnection, runRaw), and
-// only its model queries go through Prisma, in a Prisma transaction joined to it. On PostgreSQL
-// the transaction is Prisma's, and the SQL goes to Prisma's adapter directly (runRawPostgres):
-// its pool, or the transaction's connection. On both, a statement sent on the
+// connections, each transaction its own, so it needs no turns. A callback transaction is begun
+// and ended on a connection itself (onConnection): SQLite's one, or one from PostgreSQL's pool
+// through Prisma's adapter. Its SQL runs there directly (runRaw, runRawPostgres), and only its
+// model queries go through Prisma, in a Prisma transaction joined to it. Outside transactions
+// the SQL goes to the connection (SQLite) or the adapter's pool (PostgreSQL). On both, a statement sent on the
 // plain client from inside a transaction's callback is a mistake (on SQLite it would wait for
 // itself, on PostgreSQL it would escape the transaction): it fails at once instead, naming it.
 // Nothing else has to remember any of this.
@@ -164,8 +164,10 @@ async function isCurrent(url: string): Promise<boolean> {
 type AdapterFactory = PrismaBetterSQLite3 | PrismaPg
 type Adapter = Awaited<ReturnType<AdapterFactory['connect']>>
 type Transaction = Awaited<ReturnType<Adapter['startTransaction']>>
-/** An adapter transaction as this file hands it to Prisma: its statements counted, and whether it has ended. */
-type CountedTransaction = Transaction & { ended(): boolean }
+/** An adapter transaction with its statements counted, and itself uncounted (for a transaction joined to it). */
+type CountedTransaction = Transaction & { uncounted: Transaction }
+/** What runs statements: an adapter, or one of its transactions. */
+type Queryable = Pick<Adapter, 'provider' | 'adapterName' | 'queryRaw' | 'executeRaw'>
 
 /**
  * Set while a transaction's callback runs (timers it starts see `open: false` once it ended), with
@@ -268,7 +270,7 @@ function adapted<F extends AdapterFactory>(factory: F, sqlite?: SqliteLink, post
       dispose: () => inner.dispose(),
       async startTransaction(isolationLevel) {
         const joining = joiningTransaction.getStore()
-        if (joining) return joinedTransaction(inner, joining)
+        if (joining) return joinedTransaction(joining.on ?? inner, joining)
         statementSeam.transactions++
         const release = await turns.take('transaction')
         let tx: Transaction
@@ -278,31 +280,23 @@ function adapted<F extends AdapterFactory>(factory: F, sqlite?: SqliteLink, post
           release()
           throw error
         }
-        // Ended from the moment Prisma sends its COMMIT or ROLLBACK: a statement sent after that
-        // would run on the connection outside the transaction.
-        let ended = false
         const end = async (finish: () => Promise<void>) => {
-          ended = true
           try {
             await finish()
           } finally {
             release()
           }
         }
-        const noteEnding = (sql: string) => void (ENDING.test(sql) && (ended = true))
         const counting: CountedTransaction = {
           provider: tx.provider,
           adapterName: tx.adapterName,
           options: tx.options,
-          queryRaw: (query) => (noteEnding(query.sql), counted(query.sql, true, () => tx.queryRaw(query))),
-          executeRaw: (query) => (noteEnding(query.sql), counted(query.sql, true, () => tx.executeRaw(query))),
+          queryRaw: (query) => counted(query.sql, true, () => tx.queryRaw(query)),
+          executeRaw: (query) => counted(query.sql, true, () => tx.executeRaw(query)),
           commit: () => end(() => tx.commit()),
           rollback: () => end(() => tx.rollback()),
-          ended: () => ended,
+          uncounted: tx,
         }
-        // A PostgreSQL callback transaction's SQL goes here directly (see postgresTransaction).
-        const slot = postgresTransaction.getStore()
-        if (slot && !slot.tx) slot.tx = counting
         return counting
       },
     }
@@ -319,8 +313,11 @@ function adapted<F extends AdapterFactory>(factory: F, sqlite?: SqliteLink, post
   return Object.assign(Object.create(factory) as F, { connect })
 }
 
-/** Set around the Prisma transaction that joins one begun on the connection itself (onConnection). */
-const joiningTransaction = new AsyncLocalStorage<{ open: () => boolean }>()
+/**
+ * Set around the Prisma transaction that joins one begun on a connection itself (onConnection):
+ * whether that is still open, and where its statements run (SQLite: the one connection).
+ */
+const joiningTransaction = new AsyncLocalStorage<{ open: () => boolean; on?: Queryable }>()
 
 /** The statements Prisma's engine ends a transaction with. */
 const ENDING = /^\s*(COMMIT|ROLLBACK)\s*$/i
@@ -330,7 +327,7 @@ const ENDING = /^\s*(COMMIT|ROLLBACK)\s*$/i
  * queries of its callback: its statements run on the connection, which is already in that
  * transaction, and only while it is open; its COMMIT or ROLLBACK is the outer transaction's to say.
  */
-function joinedTransaction(inner: Adapter, joining: { open: () => boolean }): Transaction {
+function joinedTransaction(inner: Queryable, joining: { open: () => boolean }): Transaction {
   const run = <T>(sql: string, work: () => Promise<T>): Promise<T> => {
     if (ENDING.test(sql)) return Promise.resolve({ columnNames: [], columnTypes: [], rows: [] } as T)
     if (!joining.open()) return Promise.reject(new Error('Transaction already closed: the transaction this statement belongs to has ended'))
@@ -493,9 +490,6 @@ interface PostgresLink {
   adapter?: Adapter
 }
 
-/** Set around a PostgreSQL callback transaction: the adapter's transaction, once Prisma has begun it. */
-const postgresTransaction = new AsyncLocalStorage<{ tx?: CountedTransaction }>()
-
 type PostgresQuery = Parameters<Adapter['queryRaw']>[0]
 
 /**
@@ -567,6 +561,17 @@ const WAL_CHECKPOINT_PAGES = 10_000
 const PRISMA_MAX_WAIT_MS = 2_000
 const PRISMA_TIMEOUT_MS = 5_000
 const MAX_TIMER_MS = 2 ** 31 - 1
+/** A transaction begun on a connection itself, for onConnection. */
+interface OwnTransaction {
+  /** Runs one of its SQL statements (`viaJoined`: through the joined Prisma transaction, for Prisma's error shape). */
+  raw(kind: RawKind, query: Prisma.Sql, viaJoined: () => Promise<unknown>): Promise<unknown>
+  /** Where a Prisma transaction joined to it runs its statements (SQLite: the one connection). */
+  joinOn?: Queryable
+  commit(): void | Promise<void>
+  /** Rolls back unless committed, and gives the connection back; called once, last. */
+  finish(): void | Promise<void>
+}
+
 /** What Prisma's transaction client does not have. */
 const NOT_IN_TRANSACTIONS = new Set(['$transaction', '$connect', '$disconnect', '$on', '$use', '$extends'])
 
@@ -653,44 +658,19 @@ function refusingStrayStatements(db: Database, owner: object, sqlite?: SqliteLin
     refuseInsideTransaction(owner)
     if (typeof arg !== 'function') return begin(arg, options)
     const work = arg as (tx: unknown) => unknown
-    if (sqlite) return onSqlite(sqlite, work, options as TransactionOptions | undefined)
-    // PostgreSQL: Prisma's own, its callback marked (see refuseInsideTransaction), its SQL sent to
-    // the adapter's transaction directly (runRawPostgres), refused once that has ended.
-    const slot: { tx?: CountedTransaction } = {}
-    return postgresTransaction.run(slot, () =>
-      begin(async (tx: Record<string, unknown>) => {
-        const mark = { open: true, owner }
-        const adapterTx = slot.tx
-        const raw: Record<string, unknown> | undefined =
-          adapterTx &&
-          rawPair((kind, query) => (adapterTx.ended() ? Promise.reject(closed()) : runRawPostgres(adapterTx, kind, query)))
-        const client = raw ? new Proxy(tx, { get: (target, key) => (typeof key === 'string' && key in raw ? raw[key] : Reflect.get(target, key)) }) : tx
-        try {
-          return await insideTransaction.run(mark, () => work(client))
-        } finally {
-          mark.open = false
-        }
-      }, options),
-    )
+    const begun = sqlite ? beginOnSqlite(sqlite) : beginOnPostgres(postgres!)
+    return onConnection(begun, work, options as TransactionOptions | undefined)
   }
-  /** On SQLite, once Prisma's adapter has connected (again, after a `$disconnect`): onConnection. */
-  const onSqlite = async (link: SqliteLink, work: (tx: unknown) => unknown, options?: TransactionOptions) => {
-    if (!isReady(link)) await db.$connect()
-    if (!isReady(link)) throw new Error('the SQLite connection did not open')
-    return onConnection(link, work, options)
+  /** Prisma's adapter connected (again, after a `$disconnect`). */
+  const connected = async <T>(ready: () => T | undefined): Promise<T> => {
+    if (!ready()) await db.$connect()
+    const link = ready()
+    if (!link) throw new Error('the database connection did not open')
+    return link
   }
-  /**
-   * A callback transaction on SQLite, begun and ended on the connection itself: Prisma's own
-   * costs about 0.1 ms of its machinery each time, and every message runs one (test/bench/run.ts).
-   * Its SQL runs as the database's does (runRaw); its model queries (the roster's, the copy's) go
-   * through a Prisma transaction joined to it (joinedTransaction), begun at the first of them.
-   * Prisma's options keep their meaning: `maxWait` for the connection's turn, `timeout` from BEGIN,
-   * after which it is rolled back, the connection given back, and its callback's statements refused.
-   */
-  const onConnection = async (link: Required<SqliteLink>, work: (tx: unknown) => unknown, options?: TransactionOptions) => {
-    const { connection, prepared, turns } = link
-    const maxWait = options?.maxWait ?? PRISMA_MAX_WAIT_MS
-    const timeout = options?.timeout ?? PRISMA_TIMEOUT_MS
+  /** A transaction on SQLite's one connection: BEGIN once it is this flow's turn. */
+  const beginOnSqlite = (link: SqliteLink) => async (maxWait: number): Promise<OwnTransaction> => {
+    const { connection, prepared, turns } = await connected(() => (isReady(link) ? link : undefined))
     statementSeam.transactions++
     const release = await turns.take('transaction', maxWait, () => transactionError(`Unable to start a transaction in the given time (${maxWait} ms).`))
     try {
@@ -699,6 +679,68 @@ function refusingStrayStatements(db: Database, owner: object, sqlite?: SqliteLin
       release()
       throw error
     }
+    return {
+      raw: (kind, query, viaJoined) => runRaw(link, kind, query, true, viaJoined),
+      commit: () => {
+        noteStatement('COMMIT', true)
+        prepared('COMMIT').run()
+      },
+      finish: () => {
+        try {
+          if (connection.inTransaction) prepared('ROLLBACK').run()
+        } finally {
+          release()
+        }
+      },
+    }
+  }
+  /**
+   * A transaction on a connection of PostgreSQL's pool, taken and begun by Prisma's adapter
+   * (counted, as its statements are). A connection that comes after `maxWait` is given back.
+   */
+  const beginOnPostgres = (link: PostgresLink) => async (maxWait: number): Promise<OwnTransaction> => {
+    const adapter = await connected(() => link.adapter)
+    const starting = adapter.startTransaction() as Promise<CountedTransaction>
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const tooLong = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        starting.then((late) => rollBack(late), () => undefined)
+        reject(transactionError(`Unable to start a transaction in the given time (${maxWait} ms).`))
+      }, maxWait)
+    })
+    const tx = await Promise.race([starting, tooLong]).finally(() => clearTimeout(timer))
+    let committed = false
+    return {
+      raw: (kind, query) => runRawPostgres(tx, kind, query),
+      joinOn: tx.uncounted,
+      commit: async () => {
+        await tx.executeRaw({ sql: 'COMMIT', args: [], argTypes: [] })
+        committed = true
+      },
+      finish: () => (committed ? tx.commit() : rollBack(tx)),
+    }
+  }
+  /**
+   * ROLLBACK, then the connection back to the pool (the adapter's `rollback` only gives it back).
+   * A ROLLBACK that fails (the connection lost) leaves nothing to undo, and the pool drops such a connection.
+   */
+  const rollBack = async (tx: Transaction) => {
+    await tx.executeRaw({ sql: 'ROLLBACK', args: [], argTypes: [] }).catch(() => undefined)
+    await tx.rollback()
+  }
+  /**
+   * A callback transaction begun and ended on a connection itself: Prisma's own costs about
+   * 0.1 ms of its machinery each time on SQLite and 0.5 ms on PostgreSQL, and every message runs
+   * one (test/bench/run.ts). Its SQL runs as the database's does (runRaw, runRawPostgres); its model
+   * queries (the roster's, the copy's) go through a Prisma transaction joined to it
+   * (joinedTransaction), begun at the first of them. Prisma's options keep their meaning:
+   * `maxWait` for the connection, `timeout` from BEGIN, after which it is rolled back, the
+   * connection given back, and its callback's statements refused.
+   */
+  const onConnection = async (beginOwn: (maxWait: number) => Promise<OwnTransaction>, work: (tx: unknown) => unknown, options?: TransactionOptions) => {
+    const maxWait = options?.maxWait ?? PRISMA_MAX_WAIT_MS
+    const timeout = options?.timeout ?? PRISMA_TIMEOUT_MS
+    const own = await beginOwn(maxWait)
     const startedAt = performance.now()
     const mark = { open: true, owner }
     let open = true
@@ -713,7 +755,7 @@ function refusingStrayStatements(db: Database, owner: object, sqlite?: SqliteLin
         const ready = new Promise<Record<string, unknown>>((resolve) => (client = resolve))
         let close!: (commit: boolean) => void
         const closing = new Promise<boolean>((resolve) => (close = resolve))
-        const done = joiningTransaction.run({ open: holds }, () =>
+        const done = joiningTransaction.run({ open: holds, on: own.joinOn }, () =>
           begin(async (tx: Record<string, unknown>) => {
             client(tx)
             if (!(await closing)) throw new Error('rolled back with the transaction it joined')
@@ -735,16 +777,9 @@ function refusingStrayStatements(db: Database, owner: object, sqlite?: SqliteLin
         open = false
         try {
           await joined?.end(commit)
-          if (commit) {
-            noteStatement('COMMIT', true)
-            prepared('COMMIT').run()
-          }
+          if (commit) await own.commit()
         } finally {
-          try {
-            if (connection.inTransaction) prepared('ROLLBACK').run()
-          } finally {
-            release()
-          }
+          await own.finish()
         }
       })())
     const timer = setTimeout(() => {
@@ -753,7 +788,7 @@ function refusingStrayStatements(db: Database, owner: object, sqlite?: SqliteLin
     }, timeout)
 
     const raw: Record<string, unknown> = rawPair((kind, query) =>
-      holds() ? runRaw(link, kind, query, true, () => joinedClient().then((tx) => (tx[rawMethod(kind)] as (q: Prisma.Sql) => Promise<unknown>)(query))) : Promise.reject(closed()),
+      holds() ? own.raw(kind, query, () => joinedClient().then((tx) => (tx[rawMethod(kind)] as (q: Prisma.Sql) => Promise<unknown>)(query))) : Promise.reject(closed()),
     )
     const viaJoined = (path: (tx: Record<string, unknown>) => Record<string, unknown>, key: string) => (...args: unknown[]) =>
       joinedClient().then((tx) => (path(tx)[key] as (...a: unknown[]) => Promise<unknown>)(...args))
