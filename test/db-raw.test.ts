@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { Prisma } from '../src/db/generated/client.ts'
 import type { Database, Provider } from '../src/db/index.ts'
 import { openDatabase } from '../src/db/index.ts'
+import { isUnreachable } from '../src/db/unreachable.ts'
 import { freshDatabase, freshDatabaseUrlOn } from './support/db.ts'
 import { onServer } from './support/postgres.ts'
 
@@ -305,6 +306,16 @@ describe('raw SQL on PostgreSQL', () => {
     // Its connection came back usable: PostgreSQL would refuse everything on one left in a failed transaction.
     await database.$transaction(async (tx) => tx.$executeRaw`UPDATE "Problem" SET "status" = ${'已完成'} WHERE "id" = ${1}`)
     expect((await database.$queryRaw<{ status: string }[]>`SELECT "status" FROM "Problem"`)[0]!.status).toBe('已完成')
+  })
+
+  it('a transaction begun while PostgreSQL is out of reach fails as Prisma’s own does, so that the unit of work waits and tries again', async () => {
+    db = await openDatabase('postgresql://postgres:x@127.0.0.1:1/renju')
+    const prisma = await db.$transaction([db.problem.count()]).catch((error: unknown) => error)
+    const ours = await db.$transaction(async (tx) => tx.problem.count()).catch((error: unknown) => error)
+    expect(prisma).toMatchObject({ code: 'P1001' })
+    expect(ours).toBeInstanceOf(Prisma.PrismaClientKnownRequestError)
+    expect(ours).toMatchObject({ code: 'P1001', message: "Can't reach database server at 127.0.0.1:1" })
+    expect(isUnreachable(ours)).toBe(true)
   })
 
   it('a transaction after a disconnect connects again, for its SQL and its model queries', async () => {

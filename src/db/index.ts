@@ -517,6 +517,30 @@ async function runRawPostgres(queryable: Pick<Adapter, 'queryRaw' | 'executeRaw'
   }
 }
 
+/** Prisma's codes for the adapter's errors of a connection (as its own transactions report them). */
+const CONNECTION_ERRORS: Record<string, { code: string; message: (cause: { host?: string; port?: number }) => string }> = {
+  DatabaseNotReachable: { code: 'P1001', message: (c) => `Can't reach database server at ${c.host ?? ''}:${c.port ?? ''}` },
+  SocketTimeout: { code: 'P1008', message: () => 'Operations timed out' },
+  ConnectionClosed: { code: 'P1017', message: () => 'Server has closed the connection.' },
+  TooManyConnections: { code: 'P2037', message: () => 'Too many database connections opened' },
+}
+
+/**
+ * The adapter's error from beginning or committing a transaction, in the shape Prisma's own
+ * transaction gives it: a lost connection keeps its code (P1001 …), so that the unit of work
+ * waits for the database and tries again (src/db/unreachable.ts); anything else is P2028.
+ */
+function asPrismaError(error: unknown): unknown {
+  const e = error as { name?: string; message?: string; cause?: { kind?: string; host?: string; port?: number } }
+  if (e?.name !== 'DriverAdapterError' || typeof e.cause !== 'object') return error
+  const known = CONNECTION_ERRORS[e.cause.kind ?? '']
+  return new Prisma.PrismaClientKnownRequestError(known ? known.message(e.cause) : `Transaction API error: ${e.message ?? e.cause.kind}`, {
+    code: known?.code ?? 'P2028',
+    clientVersion: Prisma.prismaVersion.client,
+    meta: { driverAdapterError: error },
+  })
+}
+
 /** A parameter's type as the adapter reads it: a Date becomes UTC timestamp text, a list each of its items. */
 function postgresArgType(value: unknown): PostgresQuery['argTypes'][number] {
   return { scalarType: value instanceof Date ? 'datetime' : 'unknown', arity: Array.isArray(value) ? 'list' : 'scalar' }
@@ -700,7 +724,7 @@ function refusingStrayStatements(db: Database, owner: object, sqlite?: SqliteLin
    */
   const beginOnPostgres = (link: PostgresLink) => async (maxWait: number): Promise<OwnTransaction> => {
     const adapter = await connected(() => link.adapter)
-    const starting = adapter.startTransaction() as Promise<CountedTransaction>
+    const starting = (adapter.startTransaction() as Promise<CountedTransaction>).catch((error) => Promise.reject(asPrismaError(error)))
     let timer: ReturnType<typeof setTimeout> | undefined
     const tooLong = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
@@ -714,7 +738,7 @@ function refusingStrayStatements(db: Database, owner: object, sqlite?: SqliteLin
       raw: (kind, query) => runRawPostgres(tx, kind, query),
       joinOn: tx.uncounted,
       commit: async () => {
-        await tx.executeRaw({ sql: 'COMMIT', args: [], argTypes: [] })
+        await tx.executeRaw({ sql: 'COMMIT', args: [], argTypes: [] }).catch((error) => Promise.reject(asPrismaError(error)))
         committed = true
       },
       finish: () => (committed ? tx.commit() : rollBack(tx)),

@@ -78,7 +78,7 @@ export async function startWireTownship(config: TownshipConfig = exampleConfig()
         photoDir: `${dataDir}/photos`,
         puppet: new ResilientPuppetService({ ...wechat.puppetOptions, ...(options.timeoutSeconds ? { timeoutSeconds: options.timeoutSeconds } : {}) }),
         clock: options.clock,
-        logger: createLogger('silent'),
+        logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
         migrate: options.migrate ?? false,
         schedule: false,
       })
