@@ -308,6 +308,40 @@ describe('raw SQL on PostgreSQL', () => {
     expect((await database.$queryRaw<{ status: string }[]>`SELECT "status" FROM "Problem"`)[0]!.status).toBe('已完成')
   })
 
+  // Each connection prepares a statement once, named by its text (src/db/pg-named.ts).
+  it('a statement sent again runs as prepared on its connection, and reads the same', async () => {
+    const database = await seeded('postgresql', 1)
+    const reads = []
+    for (let i = 0; i < 3; i++) reads.push(await database.$queryRaw<{ status: string }[]>`SELECT "status", "village" FROM "Problem" WHERE "id" = ${1}`)
+    expect(reads).toEqual([[{ status: '待整改', village: '卫华村' }], [{ status: '待整改', village: '卫华村' }], [{ status: '待整改', village: '卫华村' }]])
+    const prepared = await database.$queryRaw<{ statement: string }[]>`SELECT "statement" FROM pg_prepared_statements WHERE "statement" LIKE ${'SELECT "status", "village" FROM%'}`
+    expect(prepared).toHaveLength(1)
+  })
+
+  it('past 300 different statements a connection prepares no more, and every one still runs', async () => {
+    const database = await seeded('postgresql', 1)
+    for (let k = 0; k < 320; k++) {
+      const [row] = await database.$queryRawUnsafe<{ n: number }[]>(`SELECT "id" + ${k} AS "n" FROM "Problem" WHERE "id" = $1`, 1)
+      expect(row!.n).toBe(1 + k)
+    }
+    const [prepared] = await database.$queryRaw<{ n: bigint }[]>`SELECT COUNT(*) AS "n" FROM pg_prepared_statements`
+    expect(Number(prepared!.n)).toBe(300)
+  })
+
+  it('a column added by another process’s migration does not break statements this connection prepared', async () => {
+    const database = await seeded('postgresql', 1)
+    const both = async () => [
+      await database.$queryRaw<{ id: number }[]>`SELECT * FROM "Problem" WHERE "id" = ${1}`,
+      await database.$queryRaw<{ status: string }[]>`SELECT "status" FROM "Problem" WHERE "id" = ${1}`,
+    ]
+    await both()
+    await both()
+    await onServer(seededUrl.replace(/\?.*$/, ''), (c) => c.query('ALTER TABLE "Problem" ADD COLUMN "note" TEXT'))
+    const [all, listed] = await both()
+    expect(all![0]).toMatchObject({ id: 1, note: null })
+    expect(listed).toEqual([{ status: '待整改' }])
+  })
+
   it('a transaction begun while PostgreSQL is out of reach fails as Prisma’s own does, so that the unit of work waits and tries again', async () => {
     db = await openDatabase('postgresql://postgres:x@127.0.0.1:1/renju')
     const prisma = await db.$transaction([db.problem.count()]).catch((error: unknown) => error)

@@ -6,6 +6,12 @@ import { UserError } from '../errors.ts'
 import type { Clock } from '../time.ts'
 import { DONE_STATUSES, OPEN_STATUSES, STATUS, type ProgressStatus, type Status } from './status.ts'
 
+/**
+ * A problem's columns by name, from the schema: PostgreSQL keeps a statement prepared only if its
+ * columns are listed (src/db/pg-named.ts), and /整改 reads a problem every time.
+ */
+const PROBLEM_COLUMNS = Prisma.raw(Object.values(Prisma.ProblemScalarFieldEnum).map((column) => `"${column}"`).join(', '))
+
 /** Who made a change and from which message: every change is audited. */
 export interface ChangeMeta {
   actorId: string
@@ -133,7 +139,7 @@ export class Ledger {
    * query it builds (see the README).
    */
   async find(id: number): Promise<Problem> {
-    const [problem] = await this.db.$queryRaw<Problem[]>`SELECT * FROM "Problem" WHERE "id" = ${id}`
+    const [problem] = await this.db.$queryRaw<Problem[]>`SELECT ${PROBLEM_COLUMNS} FROM "Problem" WHERE "id" = ${id}`
     return problem ?? notFound(id)
   }
 
