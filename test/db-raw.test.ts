@@ -22,7 +22,7 @@ let seededUrl = ''
 
 /** A database with one problem, one inbox and one outbox row; on PostgreSQL, `poolSize` connections at most. */
 async function seeded(provider: Provider = 'sqlite', poolSize?: number): Promise<Database> {
-  if (poolSize) db = await openDatabase((seededUrl = `${await freshDatabaseUrlOn(provider)}?connection_limit=${poolSize}`))
+  if (poolSize && provider === 'postgresql') db = await openDatabase((seededUrl = `${await freshDatabaseUrlOn(provider)}?connection_limit=${poolSize}`))
   else ({ db, url: seededUrl } = await freshDatabase(provider))
   await db.problem.create({
     data: { village: '卫华村', category: '垃圾', description: '三组路口垃圾堆', source: '巡查', reporterId: 'wxid_a', reporterName: '王网格', deadline: at, status: '待整改', createdAt: at, updatedAt: at },
@@ -140,53 +140,15 @@ describe('raw SQL on SQLite', () => {
 
   it('a transaction that cannot have the connection within maxWait fails as Prisma’s does; the one holding it is unharmed', async () => {
     const database = await seeded()
-    const [holding, release] = gate()
-    const [inside, entered] = gate()
-    const holder = database.$transaction(async (tx) => {
-      entered()
-      await holding
-      await tx.problem.update({ where: { id: 1 }, data: { status: '整改中' } })
-    })
-    await inside
-    const waiting = database.$transaction(async (tx) => tx.$executeRaw`UPDATE "Problem" SET "status" = ${'已完成'} WHERE "id" = ${1}`, { maxWait: 50 })
-    await expect(waiting).rejects.toMatchObject({ code: 'P2028' })
-    release()
-    await holder
-    expect((await database.$queryRaw<{ status: string }[]>`SELECT "status" FROM "Problem"`)[0]!.status).toBe('整改中')
+    await refusedAfterMaxWait(database)
     // The connection was given back: the next transaction has it at once.
     await database.$transaction(async (tx) => tx.problem.update({ where: { id: 1 }, data: { status: '已完成' } }), { maxWait: 50 })
     expect((await database.problem.findUnique({ where: { id: 1 } }))!.status).toBe('已完成')
   })
 
-  it('after its timeout a transaction’s model queries are refused too, and the connection serves others at once', async () => {
-    const database = await seeded()
-    let lateWrite: unknown
-    const late = database.$transaction(
-      async (tx) => {
-        await tx.problem.findUnique({ where: { id: 1 } })
-        await new Promise((resolve) => setTimeout(resolve, 300))
-        lateWrite = await tx.problem.update({ where: { id: 1 }, data: { status: '已完成' } }).catch((error: Error) => error)
-      },
-      { timeout: 50 },
-    )
-    // Long before the callback ends, the connection is free again.
-    await new Promise((resolve) => setTimeout(resolve, 100))
-    await database.$executeRaw`UPDATE "Problem" SET "responsibleName" = ${'李主任'} WHERE "id" = ${1}`
-    await expect(late).rejects.toMatchObject({ code: 'P2028' })
-    expect(lateWrite).toBeInstanceOf(Error)
-    expect(await database.problem.findUnique({ where: { id: 1 }, select: { status: true, responsibleName: true } })).toEqual({ status: '待整改', responsibleName: '李主任' })
-  })
+  it('after its timeout a transaction’s model queries are refused too, and the connection serves others at once', () => refusedAfterTimeout('sqlite'))
 
-  it('a transaction after a disconnect opens the connection again, for its SQL and its model queries', async () => {
-    const database = await seeded()
-    await database.$disconnect()
-    await database.$transaction(async (tx) => {
-      await tx.$executeRaw`UPDATE "Problem" SET "status" = ${'整改中'} WHERE "id" = ${1}`
-      await tx.inboxMessage.update({ where: { messageId: 'm1' }, data: { outcome: '整改中' } })
-    })
-    expect(await database.problem.findUnique({ where: { id: 1 }, select: { status: true } })).toEqual({ status: '整改中' })
-    expect(await database.inboxMessage.findUnique({ where: { messageId: 'm1' }, select: { outcome: true } })).toEqual({ outcome: '整改中' })
-  })
+  it('a transaction after a disconnect opens the connection again, for its SQL and its model queries', () => afterDisconnect('sqlite'))
 })
 
 describe('raw SQL on PostgreSQL', () => {
@@ -253,19 +215,7 @@ describe('raw SQL on PostgreSQL', () => {
   // client (src/db/index.ts, onConnection): Prisma's options and errors must still hold.
   it('a transaction that cannot have a connection within maxWait fails as Prisma’s does; the connection that comes late is given back', async () => {
     const database = await seeded('postgresql', 1)
-    const [holding, release] = gate()
-    const [inside, entered] = gate()
-    const holder = database.$transaction(async (tx) => {
-      entered()
-      await holding
-      await tx.problem.update({ where: { id: 1 }, data: { status: '整改中' } })
-    })
-    await inside
-    const waiting = database.$transaction(async (tx) => tx.$executeRaw`UPDATE "Problem" SET "status" = ${'已完成'} WHERE "id" = ${1}`, { maxWait: 50 })
-    await expect(waiting).rejects.toMatchObject({ code: 'P2028' })
-    release()
-    await holder
-    expect((await database.$queryRaw<{ status: string }[]>`SELECT "status" FROM "Problem"`)[0]!.status).toBe('整改中')
+    await refusedAfterMaxWait(database)
     // The pool's one connection went to the refused transaction once free, and it gave it back
     // ended: a plain statement on it is committed at once, seen from another connection.
     await database.$executeRaw`UPDATE "Problem" SET "responsibleName" = ${'李主任'} WHERE "id" = ${1}`
@@ -275,25 +225,7 @@ describe('raw SQL on PostgreSQL', () => {
     expect((await database.problem.findUnique({ where: { id: 1 } }))!.status).toBe('已完成')
   })
 
-  it('after its timeout a transaction’s model queries are refused too, and its connection serves others at once', async () => {
-    const database = await seeded('postgresql', 1)
-    let lateWrite: unknown
-    const late = database.$transaction(
-      async (tx) => {
-        await tx.problem.findUnique({ where: { id: 1 } })
-        await tx.$executeRaw`UPDATE "Problem" SET "status" = ${'整改中'} WHERE "id" = ${1}`
-        await new Promise((resolve) => setTimeout(resolve, 300))
-        lateWrite = await tx.problem.update({ where: { id: 1 }, data: { status: '已完成' } }).catch((error: Error) => error)
-      },
-      { timeout: 50 },
-    )
-    // Long before the callback ends, the pool's one connection is free again, its write undone.
-    await new Promise((resolve) => setTimeout(resolve, 100))
-    await database.$executeRaw`UPDATE "Problem" SET "responsibleName" = ${'李主任'} WHERE "id" = ${1}`
-    await expect(late).rejects.toMatchObject({ code: 'P2028' })
-    expect(lateWrite).toBeInstanceOf(Error)
-    expect(await database.problem.findUnique({ where: { id: 1 }, select: { status: true, responsibleName: true } })).toEqual({ status: '待整改', responsibleName: '李主任' })
-  })
+  it('after its timeout a transaction’s model queries are refused too, and its connection serves others at once', () => refusedAfterTimeout('postgresql'))
 
   it('a statement refused inside a transaction fails with Prisma’s code, and the transaction is rolled back whole', async () => {
     const database = await seeded('postgresql', 1)
@@ -352,17 +284,60 @@ describe('raw SQL on PostgreSQL', () => {
     expect(isUnreachable(ours)).toBe(true)
   })
 
-  it('a transaction after a disconnect connects again, for its SQL and its model queries', async () => {
-    const database = await seeded('postgresql')
-    await database.$disconnect()
-    await database.$transaction(async (tx) => {
-      await tx.$executeRaw`UPDATE "Problem" SET "status" = ${'整改中'} WHERE "id" = ${1}`
-      await tx.inboxMessage.update({ where: { messageId: 'm1' }, data: { outcome: '整改中' } })
-    })
-    expect(await database.problem.findUnique({ where: { id: 1 }, select: { status: true } })).toEqual({ status: '整改中' })
-    expect(await database.inboxMessage.findUnique({ where: { messageId: 'm1' }, select: { outcome: true } })).toEqual({ outcome: '整改中' })
-  })
+  it('a transaction after a disconnect connects again, for its SQL and its model queries', () => afterDisconnect('postgresql'))
 })
+
+/**
+ * A transaction past its timeout: rolled back at once (its write undone), its model queries refused
+ * afterwards, and the connection (PostgreSQL: the pool's only one) serving others long before its callback ends.
+ */
+async function refusedAfterTimeout(provider: Provider) {
+  const database = await seeded(provider, 1)
+  let lateWrite: unknown
+  const late = database.$transaction(
+    async (tx) => {
+      await tx.problem.findUnique({ where: { id: 1 } })
+      await tx.$executeRaw`UPDATE "Problem" SET "status" = ${'整改中'} WHERE "id" = ${1}`
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      lateWrite = await tx.problem.update({ where: { id: 1 }, data: { status: '已完成' } }).catch((error: Error) => error)
+    },
+    { timeout: 50 },
+  )
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  await database.$executeRaw`UPDATE "Problem" SET "responsibleName" = ${'李主任'} WHERE "id" = ${1}`
+  await expect(late).rejects.toMatchObject({ code: 'P2028' })
+  expect(lateWrite).toBeInstanceOf(Error)
+  expect(await database.problem.findUnique({ where: { id: 1 }, select: { status: true, responsibleName: true } })).toEqual({ status: '待整改', responsibleName: '李主任' })
+}
+
+/** A transaction refused (P2028) for want of a connection within maxWait, while another holds it; the holder's write kept. */
+async function refusedAfterMaxWait(database: Database) {
+  const [holding, release] = gate()
+  const [inside, entered] = gate()
+  const holder = database.$transaction(async (tx) => {
+    entered()
+    await holding
+    await tx.problem.update({ where: { id: 1 }, data: { status: '整改中' } })
+  })
+  await inside
+  const waiting = database.$transaction(async (tx) => tx.$executeRaw`UPDATE "Problem" SET "status" = ${'已完成'} WHERE "id" = ${1}`, { maxWait: 50 })
+  await expect(waiting).rejects.toMatchObject({ code: 'P2028' })
+  release()
+  await holder
+  expect((await database.$queryRaw<{ status: string }[]>`SELECT "status" FROM "Problem"`)[0]!.status).toBe('整改中')
+}
+
+/** A transaction after `$disconnect`: the connection opened again for its SQL and its model queries. */
+async function afterDisconnect(provider: Provider) {
+  const database = await seeded(provider)
+  await database.$disconnect()
+  await database.$transaction(async (tx) => {
+    await tx.$executeRaw`UPDATE "Problem" SET "status" = ${'整改中'} WHERE "id" = ${1}`
+    await tx.inboxMessage.update({ where: { messageId: 'm1' }, data: { outcome: '整改中' } })
+  })
+  expect(await database.problem.findUnique({ where: { id: 1 }, select: { status: true } })).toEqual({ status: '整改中' })
+  expect(await database.inboxMessage.findUnique({ where: { messageId: 'm1' }, select: { outcome: true } })).toEqual({ outcome: '整改中' })
+}
 
 /** SQL and model queries in one transaction: each sees the other's write, and they are committed or rolled back together. */
 async function committedTogether(provider: Provider) {
