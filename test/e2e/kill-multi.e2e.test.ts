@@ -120,13 +120,14 @@ describe('kill -9 of one of two processes on one database', () => {
         await sleep(15)
       }
       while (sent < killAt) await sayNext()
-      // Kill the sender (the lease's holder names its process id) once it holds messages it has not
-      // handled for a while (waiting behind a picture the provider holds 2 s, not merely being
-      // handled, which would be done before the kill lands). Which process stores a message is
-      // chance: until the sender holds such, the secretary goes on (every tenth with a picture).
+      // Kill the sender (the lease's holder names its process id) while it holds a picture it stored
+      // less than 1.2 s ago: the provider hands a picture over after 2 s, so that one, and anything
+      // after it in the group, is still unhandled when the kill lands. Which process stores a message
+      // is chance: until the sender holds such, the secretary goes on (every tenth with a picture).
       const lease = await db.sendingLease.findUniqueOrThrow({ where: { name: 'outbox' } })
-      const heldBySender = () => db.inboxMessage.count({ where: { claimedBy: lease.holder, handledAt: null, receivedAt: { lt: new Date(Date.now() - 300) } } })
-      for (let i = 0; i < 400 && (await heldBySender()) === 0; i++) {
+      const pictureHeldBySender = () =>
+        db.inboxMessage.count({ where: { claimedBy: lease.holder, handledAt: null, isPhoto: true, receivedAt: { gt: new Date(Date.now() - 1200) } } })
+      for (let i = 0; i < 600 && (await pictureHeldBySender()) === 0; i++) {
         if (i % 4 === 3 && sent < TOTAL - 20) await sayNext()
         else await sleep(20)
       }
