@@ -6,14 +6,19 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { Prisma } from '../src/db/generated/client.ts'
 import type { Database, Provider } from '../src/db/index.ts'
 import { openDatabase } from '../src/db/index.ts'
+import { roundTripSeam } from '../src/db/pg-client.ts'
 import { isUnreachable } from '../src/db/unreachable.ts'
 import { freshDatabase, freshDatabaseUrlOn } from './support/db.ts'
 import { onServer } from './support/postgres.ts'
+import { roundTripRelay, type RoundTripRelay } from './support/round-trips.ts'
 
 let db: Database | undefined
+let relay: RoundTripRelay | undefined
 afterEach(async () => {
   await db?.$disconnect()
+  await relay?.close()
   db = undefined
+  relay = undefined
 })
 
 const at = new Date('2026-11-30T08:15:00.123Z')
@@ -240,7 +245,7 @@ describe('raw SQL on PostgreSQL', () => {
     expect((await database.$queryRaw<{ status: string }[]>`SELECT "status" FROM "Problem"`)[0]!.status).toBe('已完成')
   })
 
-  // Each connection prepares a statement once, named by its text (src/db/pg-named.ts).
+  // Each connection prepares a statement once, named by its text (src/db/pg-client.ts).
   it('a statement sent again runs as prepared on its connection, and reads the same', async () => {
     const database = await seeded('postgresql', 1)
     const reads = []
@@ -272,6 +277,41 @@ describe('raw SQL on PostgreSQL', () => {
     const [all, listed] = await both()
     expect(all![0]).toMatchObject({ id: 1, note: null })
     expect(listed).toEqual([{ status: '待整改' }])
+  })
+
+  // Pipelined (src/db/pg-client.ts): counted on the wire, between the code and the server.
+  it('a BEGIN rides with the first statement, and statements made together share one round trip', async () => {
+    const database = await seeded('postgresql', 1)
+    await database.$disconnect()
+    relay = await roundTripRelay(seededUrl)
+    db = await openDatabase(relay.url)
+    await db.$queryRaw`SELECT 1` // connected, signed in
+    const before = relay.roundTrips()
+    const countedBefore = roundTripSeam.roundTrips
+    const [counted, read] = await db.$transaction(async (tx) => {
+      await tx.$executeRaw`UPDATE "Problem" SET "status" = ${'整改中'} WHERE "id" = ${1}`
+      return Promise.all([tx.$queryRaw<{ n: bigint }[]>`SELECT COUNT(*) AS "n" FROM "Problem" WHERE "status" = ${'整改中'}`, tx.$queryRaw<{ status: string }[]>`SELECT "status" FROM "Problem" WHERE "id" = ${1}`])
+    })
+    // BEGIN and UPDATE; the two reads; COMMIT (one at a time: five).
+    expect(relay.roundTrips() - before).toBe(3)
+    // The client's own count (printed by the benchmark) agrees with the wire's.
+    expect(roundTripSeam.roundTrips - countedBefore).toBe(3)
+    // Each read was run after the UPDATE, in order, and answered with its own rows.
+    expect(counted).toEqual([{ n: 1n }])
+    expect(read).toEqual([{ status: '整改中' }])
+  })
+
+  it('a connection lost with its BEGIN fails the transaction as out of reach, and the next one runs', async () => {
+    const database = await seeded('postgresql', 1)
+    await database.$disconnect()
+    relay = await roundTripRelay(seededUrl)
+    db = await openDatabase(relay.url)
+    await db.$queryRaw`SELECT 1`
+    relay.cutNext()
+    const lost = await db.$transaction(async (tx) => tx.$executeRaw`UPDATE "Problem" SET "status" = ${'整改中'} WHERE "id" = ${1}`).catch((error: unknown) => error)
+    expect(isUnreachable(lost)).toBe(true)
+    await db.$transaction(async (tx) => tx.$executeRaw`UPDATE "Problem" SET "status" = ${'已完成'} WHERE "id" = ${1}`)
+    expect(await db.$queryRaw`SELECT "status" FROM "Problem"`).toEqual([{ status: '已完成' }])
   })
 
   it('a transaction begun while PostgreSQL is out of reach fails as Prisma’s own does, so that the unit of work waits and tries again', async () => {

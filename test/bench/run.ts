@@ -327,11 +327,15 @@ try {
       const sql: string[] = []
       statementSeam.log = (text, inTransaction) => sql.length < 60 && sql.push(`${inTransaction ? '  [tx] ' : '       '}${text.replace(/\s+/g, ' ').slice(0, 110)}`)
       const before = { ...statementSeam }
+      // PostgreSQL: round trips to the server, counted by its client (src/db/pg-client.ts).
+      const wire = provider === 'postgresql' ? (await import('../../src/db/pg-client.ts')).roundTripSeam : undefined
+      const tripsBefore = wire?.roundTrips ?? 0
       await drive(t, `${label} (statements)`, STATEMENT_SAMPLE, [SEQUENTIAL_SLOT], make)
       statementSeam.log = undefined
       const statements = (statementSeam.statements - before.statements) / STATEMENT_SAMPLE
       const transactions = (statementSeam.transactions - before.transactions) / STATEMENT_SAMPLE
-      counts.push(`${label} (${provider}): ${statements.toFixed(1)} statements and ${transactions.toFixed(1)} transactions per message`)
+      const trips = wire ? `, ${((wire.roundTrips - tripsBefore) / STATEMENT_SAMPLE).toFixed(1)} round trips to the server` : ''
+      counts.push(`${label} (${provider}): ${statements.toFixed(1)} statements and ${transactions.toFixed(1)} transactions per message${trips}`)
       // From one message's arrival to the next one's (its reply's "sent" mark may come after that).
       const arrivals = sql.flatMap((s, i) => (/INSERT INTO .*InboxMessage/.test(s) ? [i] : []))
       statementLogs.push(`${label} (${provider}), one message (of ${STATEMENT_SAMPLE}; the outbox's "sent" mark is not always within it):\n${sql.slice(arrivals[1], arrivals[2]).join('\n')}`)
