@@ -45,17 +45,18 @@ export default defineCommand({
         : (await campaign.totalsByVillage(kind, township.villageNames, scope)).filter((r) => r.totals.size > 0).map((r) => `${r.village}：${listOf(kind, r.totals)}`)
       return [`📊 ${township.name}${kind}${when}：${listOf(kind, await campaign.totals(kind, scope))}`, ...villageLines, ...funds.flatMap(overspent)].join('\n')
     }
+    // The ledger's counts and the campaign's records are read together (one round trip on PostgreSQL).
     if (village) {
-      const summary = await campaign.summary(scope)
+      const [counts, summary] = await Promise.all([ledger.countsOf(village), campaign.summary(scope)])
       // A fund is for all time: without a month, the summary's own 资金 and 庭院 totals are its figures.
       const fund = month ? await campaign.fund(village, policy) : fundOf(village, summary.totals('资金'), summary.totals('庭院'), policy)
-      return [statusLine(await ledger.countsOf(village)), ...campaignLines(summary, when), `专项资金：${fundText(fund, policy)}`, ...overspent(fund)].join('\n')
+      return [statusLine(counts), ...campaignLines(summary, when), `专项资金：${fundText(fund, policy)}`, ...overspent(fund)].join('\n')
     }
-    const rows = await ledger.counts(township.villageNames)
+    const [rows, summary] = await Promise.all([ledger.counts(township.villageNames), campaign.summary(scope)])
     const all = sumCounts(rows, '全乡')
     return [
       `📊 ${township.name}整改统计：汇集问题 ${all.total} 条，已完成整改 ${all.done} 条（已销号 ${all.verified}），未完成 ${all.open} 条，逾期 ${all.overdue} 条，完成率 ${(all.rate * 100).toFixed(1)}%`,
-      ...campaignLines(await campaign.summary(scope), when),
+      ...campaignLines(summary, when),
       `网格：全乡 ${ctx.services.config.grids.length} 个`,
       '各村整改：',
       countsTable(rows),

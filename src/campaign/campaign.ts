@@ -152,15 +152,18 @@ export class Campaign {
   async summary(scope: Scope = {}): Promise<Summary> {
     const { village } = scope
     const inTime = this.scopeSql({ ...scope, village: undefined })
-    const records = await this.db.$queryRaw<{ id: number; kind: string; village: string | null; subject: string | null }[]>`
+    // Both reads go together (one round trip on PostgreSQL): the second does not need the first.
+    const [records, figures] = await Promise.all([
+      this.db.$queryRaw<{ id: number; kind: string; village: string | null; subject: string | null }[]>`
       SELECT r."id", r."kind", r."village", r."subject" FROM "CampaignRecord" r
       WHERE ${inTime} ${village ? Prisma.sql`AND (r."village" = ${village} OR EXISTS (SELECT 1 FROM "RecordVillage" v WHERE v."recordId" = r."id" AND v."village" = ${village}))` : Prisma.empty}
-      ORDER BY r."id"`
-    // Figures stay with the record's own village (see `count`).
-    const figures = await this.db.$queryRaw<{ recordId: number; figure: string; value: number }[]>`
+      ORDER BY r."id"`,
+      // Figures stay with the record's own village (see `count`).
+      this.db.$queryRaw<{ recordId: number; figure: string; value: number }[]>`
       SELECT f."recordId", f."figure", f."value" FROM "RecordFigure" f JOIN "CampaignRecord" r ON r."id" = f."recordId"
       WHERE ${this.scopeSql(scope)}
-      ORDER BY f."id"`
+      ORDER BY f."id"`,
+    ])
     const counts = new Map<string, number>()
     for (const r of records) counts.set(r.kind, (counts.get(r.kind) ?? 0) + 1)
     const byId = new Map(records.map((r) => [r.id, r]))

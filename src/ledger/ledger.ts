@@ -8,7 +8,7 @@ import { DONE_STATUSES, OPEN_STATUSES, STATUS, type ProgressStatus, type Status 
 
 /**
  * A problem's columns by name, from the schema: PostgreSQL keeps a statement prepared only if its
- * columns are listed (src/db/pg-named.ts), and /整改 reads a problem every time.
+ * columns are listed (src/db/pg-client.ts), and /整改 reads a problem every time.
  */
 const PROBLEM_COLUMNS = Prisma.raw(Object.values(Prisma.ProblemScalarFieldEnum).map((column) => `"${column}"`).join(', '))
 
@@ -46,6 +46,12 @@ export interface ImportedProblem {
   verifiedAt?: Date
   /** Where it came from: the file's name and row. */
   note: string
+}
+
+/** A problem after a change of status, and the status it left. */
+export interface Moved {
+  problem: Problem
+  from: string
 }
 
 export interface VillageCounts {
@@ -166,17 +172,17 @@ export class Ledger {
    * 整改中 or 已完成, reported by the village. A caller that has just read the problem in this
    * message's transaction passes it rather than its id, saving a second read.
    */
-  async progress(problem: Problem | number, to: ProgressStatus, note: string | undefined, meta: ChangeMeta): Promise<{ problem: Problem; from: string }> {
+  async progress(problem: Problem | number, to: ProgressStatus, note: string | undefined, meta: ChangeMeta): Promise<Moved & { counts: VillageCounts }> {
     const current = typeof problem === 'number' ? await this.find(problem) : problem
     const id = current.id
     if (current.status === STATUS.verified) throw new UserError(`#${id} 已销号，不能再改动。如需重新整改，请包村干部用 /退回 ${id} 原因。`)
     if (current.status === STATUS.done && to === STATUS.done) throw new UserError(`#${id} 已经是已完成，等待包村干部销号。`)
     if (current.status === STATUS.done) throw new UserError(`#${id} 已完成，等待包村干部销号；如需返工，请包村干部用 /退回 ${id} 原因。`)
-    return this.move(current, to, '整改', note, meta)
+    return this.move(current, to, '整改', note, meta, true)
   }
 
   /** 销号: a supervisor confirms a completed problem. */
-  async verify(id: number, meta: ChangeMeta): Promise<{ problem: Problem; from: string }> {
+  async verify(id: number, meta: ChangeMeta): Promise<Moved> {
     const current = await this.find(id)
     if (current.status === STATUS.verified) throw new UserError(`#${id} 已经销号了。`)
     if (current.status !== STATUS.done) throw new UserError(`#${id} 目前是「${current.status}」，村里报告已完成后才能销号。`)
@@ -184,7 +190,7 @@ export class Ledger {
   }
 
   /** 退回: a supervisor sends completed (or verified) work back to 整改中, with a reason. */
-  async sendBack(id: number, reason: string, meta: ChangeMeta): Promise<{ problem: Problem; from: string }> {
+  async sendBack(id: number, reason: string, meta: ChangeMeta): Promise<Moved> {
     const current = await this.find(id)
     if (!DONE_STATUSES.includes(current.status as Status)) throw new UserError(`#${id} 目前是「${current.status}」，还没有报告完成，不需要退回。`)
     return this.move(current, STATUS.doing, '退回', reason, meta)
@@ -245,7 +251,14 @@ export class Ledger {
     })
   }
 
-  private async move(current: Problem, to: Status, action: string, note: string | undefined, meta: ChangeMeta) {
+  /**
+   * A change of status and its history row, sent together (one round trip on PostgreSQL), with the
+   * village's counts after it when `withCounts` (a reply ends with them): they are read behind the
+   * change on the same connection, so they include it.
+   */
+  private move(current: Problem, to: Status, action: string, note: string | undefined, meta: ChangeMeta): Promise<Moved>
+  private move(current: Problem, to: Status, action: string, note: string | undefined, meta: ChangeMeta, withCounts: true): Promise<Moved & { counts: VillageCounts }>
+  private async move(current: Problem, to: Status, action: string, note: string | undefined, meta: ChangeMeta, withCounts = false): Promise<Moved & { counts?: VillageCounts }> {
     const at = this.now()
     const problem: Problem = {
       ...current,
@@ -254,13 +267,16 @@ export class Ledger {
       completedAt: to === STATUS.done ? at : to === STATUS.doing ? null : current.completedAt,
       verifiedAt: to === STATUS.verified ? at : to === STATUS.doing ? null : current.verifiedAt,
     }
-    await this.db.$executeRaw`
-      UPDATE "Problem" SET "status" = ${to}, "updatedAt" = ${at}, "completedAt" = ${problem.completedAt}, "verifiedAt" = ${problem.verifiedAt}
-      WHERE "id" = ${current.id}`
-    await this.db.$executeRaw`
-      INSERT INTO "ProblemChange" ("problemId", "action", "fromStatus", "toStatus", "note", "actorId", "actorName", "messageId", "at")
-      VALUES (${current.id}, ${action}, ${current.status}, ${to}, ${note ?? null}, ${meta.actorId}, ${meta.actorName}, ${meta.messageId ?? null}, ${at})`
-    return { problem, from: current.status }
+    const [, , counts] = await Promise.all([
+      this.db.$executeRaw`
+        UPDATE "Problem" SET "status" = ${to}, "updatedAt" = ${at}, "completedAt" = ${problem.completedAt}, "verifiedAt" = ${problem.verifiedAt}
+        WHERE "id" = ${current.id}`,
+      this.db.$executeRaw`
+        INSERT INTO "ProblemChange" ("problemId", "action", "fromStatus", "toStatus", "note", "actorId", "actorName", "messageId", "at")
+        VALUES (${current.id}, ${action}, ${current.status}, ${to}, ${note ?? null}, ${meta.actorId}, ${meta.actorName}, ${meta.messageId ?? null}, ${at})`,
+      withCounts ? this.countsOf(current.village) : undefined,
+    ])
+    return { problem, from: current.status, counts }
   }
 
   /** Counts per village for the given villages (all of them, in order, even those with no problems). */

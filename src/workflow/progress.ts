@@ -16,7 +16,7 @@ export interface ProgressInput {
 /** Changes the status, tells the residents whose report it was, and returns the reply. */
 export async function applyProgress(services: Services, input: ProgressInput): Promise<string> {
   const { ledger, township, reports, notify } = services
-  const { problem, from } = await ledger.progress(input.problem, input.status, input.note, {
+  const { problem, from, counts } = await ledger.progress(input.problem, input.status, input.note, {
     actorId: input.actor.id,
     actorName: input.actor.name,
     messageId: input.messageId,
@@ -30,6 +30,6 @@ export async function applyProgress(services: Services, input: ProgressInput): P
       await notify.send(report.conversationId, `您反映的问题（随手拍 R${report.id}）已整改完成：${problem.description}。\n看过现场后请回复 /确认 R${report.id}；如果还没整改好，回复 /未整改 R${report.id} 说明情况。`, [report.reporterId])
     }
   }
-  lines.push(statusLine(await ledger.countsOf(problem.village)))
+  lines.push(statusLine(counts))
   return lines.join('\n')
 }
