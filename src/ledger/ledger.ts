@@ -254,7 +254,8 @@ export class Ledger {
   /**
    * A change of status and its history row, sent together (one round trip on PostgreSQL), with the
    * village's counts after it when `withCounts` (a reply ends with them): they are read behind the
-   * change on the same connection, so they include it.
+   * change on the same connection, so they include it. Every change is made in its message's
+   * transaction (one connection); outside one, PostgreSQL's pool could run the three at once.
    */
   private move(current: Problem, to: Status, action: string, note: string | undefined, meta: ChangeMeta): Promise<Moved>
   private move(current: Problem, to: Status, action: string, note: string | undefined, meta: ChangeMeta, withCounts: true): Promise<Moved & { counts: VillageCounts }>
