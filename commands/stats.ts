@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { fundOf, type Scope, type Summary } from '../src/campaign/campaign.ts'
 import { RECORD_KINDS, type RecordKind } from '../src/campaign/figures.ts'
 import { formatAmount } from '../src/campaign/quantity.ts'
+import { together } from '../src/db/together.ts'
 import { countsTable, statusLine, sumCounts } from '../src/ledger/index.ts'
 import { ALL_ROLES, ArgumentError } from '../src/registry/index.ts'
 import { defineCommand } from '../src/services.ts'
@@ -47,12 +48,12 @@ export default defineCommand({
     }
     // The ledger's counts and the campaign's records are read together (one round trip on PostgreSQL).
     if (village) {
-      const [counts, summary] = await Promise.all([ledger.countsOf(village), campaign.summary(scope)])
+      const [counts, summary] = await together([ledger.countsOf(village), campaign.summary(scope)])
       // A fund is for all time: without a month, the summary's own 资金 and 庭院 totals are its figures.
       const fund = month ? await campaign.fund(village, policy) : fundOf(village, summary.totals('资金'), summary.totals('庭院'), policy)
       return [statusLine(counts), ...campaignLines(summary, when), `专项资金：${fundText(fund, policy)}`, ...overspent(fund)].join('\n')
     }
-    const [rows, summary] = await Promise.all([ledger.counts(township.villageNames), campaign.summary(scope)])
+    const [rows, summary] = await together([ledger.counts(township.villageNames), campaign.summary(scope)])
     const all = sumCounts(rows, '全乡')
     return [
       `📊 ${township.name}整改统计：汇集问题 ${all.total} 条，已完成整改 ${all.done} 条（已销号 ${all.verified}），未完成 ${all.open} 条，逾期 ${all.overdue} 条，完成率 ${(all.rate * 100).toFixed(1)}%`,

@@ -2,6 +2,7 @@
 // from which message and when; /撤销 and /更正 keep what it was before.
 import type { Policy } from '../config/schema.ts'
 import type { Database } from '../db/index.ts'
+import { together } from '../db/together.ts'
 import { Prisma, type CampaignRecord, type RecordCorrection, type RecordFigure } from '../db/generated/client.ts'
 import { UserError } from '../errors.ts'
 import type { Clock } from '../time.ts'
@@ -153,7 +154,7 @@ export class Campaign {
     const { village } = scope
     const inTime = this.scopeSql({ ...scope, village: undefined })
     // Both reads go together (one round trip on PostgreSQL): the second does not need the first.
-    const [records, figures] = await Promise.all([
+    const [records, figures] = await together([
       this.db.$queryRaw<{ id: number; kind: string; village: string | null; subject: string | null }[]>`
       SELECT r."id", r."kind", r."village", r."subject" FROM "CampaignRecord" r
       WHERE ${inTime} ${village ? Prisma.sql`AND (r."village" = ${village} OR EXISTS (SELECT 1 FROM "RecordVillage" v WHERE v."recordId" = r."id" AND v."village" = ${village}))` : Prisma.empty}

@@ -2,6 +2,7 @@
 import { distance } from 'fastest-levenshtein'
 import { Prisma } from '../db/generated/client.ts'
 import type { Database, Problem, ProblemChange } from '../db/index.ts'
+import { together } from '../db/together.ts'
 import { UserError } from '../errors.ts'
 import type { Clock } from '../time.ts'
 import { DONE_STATUSES, OPEN_STATUSES, STATUS, type ProgressStatus, type Status } from './status.ts'
@@ -268,7 +269,7 @@ export class Ledger {
       completedAt: to === STATUS.done ? at : to === STATUS.doing ? null : current.completedAt,
       verifiedAt: to === STATUS.verified ? at : to === STATUS.doing ? null : current.verifiedAt,
     }
-    const [, , counts] = await Promise.all([
+    const [, , counts] = await together([
       this.db.$executeRaw`
         UPDATE "Problem" SET "status" = ${to}, "updatedAt" = ${at}, "completedAt" = ${problem.completedAt}, "verifiedAt" = ${problem.verifiedAt}
         WHERE "id" = ${current.id}`,

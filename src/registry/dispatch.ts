@@ -3,6 +3,7 @@
 import type { Clock } from '../time.ts'
 import { formatTime } from '../time.ts'
 import type { Database } from '../db/index.ts'
+import { together } from '../db/together.ts'
 import { untilReachable } from '../db/unreachable.ts'
 import type { Actor, Conversation } from '../config/township.ts'
 import { Township } from '../config/township.ts'
@@ -340,7 +341,7 @@ export function createDispatcher<S extends DispatchServices>({ db, registry, ser
       // A command stands on its own: any question left waiting is dropped (/取消 drops it itself).
       // Dropped as the command starts, not waited for: its statements follow on the same
       // connection (one round trip on PostgreSQL), and a command that asks anew asks after it.
-      const [, reply] = await Promise.all([found.name !== '取消' && prompts.clear(message.conversationId, message.talkerId), runCommand(found, rest, ctx, message, prompts)])
+      const [, reply] = await together([found.name !== '取消' && prompts.clear(message.conversationId, message.talkerId), runCommand(found, rest, ctx, message, prompts)])
       return { reply, outcome: found.name }
     }
     // A short answer (确认, 取消 are command words too) may answer a yes/no question; any other
@@ -407,7 +408,7 @@ export function createDispatcher<S extends DispatchServices>({ db, registry, ser
     const finish = async (scope: MessageScope<S>, result: { reply?: Reply; outcome: string }) => {
       // The reply and the mark go together (one round trip on PostgreSQL); if the mark finds the
       // message no longer ours, throwing rolls both back.
-      const [, ours] = await Promise.all([result.reply && scope.replies.send(message, result.reply), new Inbox(scope.db).done(message.id, result.outcome, clock(), holder)])
+      const [, ours] = await together([result.reply && scope.replies.send(message, result.reply), new Inbox(scope.db).done(message.id, result.outcome, clock(), holder)])
       if (!ours) throw new NotOurs()
       return result
     }
@@ -420,7 +421,7 @@ export function createDispatcher<S extends DispatchServices>({ db, registry, ser
             // The lock is not waited for: the handling's statements follow it on the transaction's
             // connection, so the server runs each once the lock is held and nothing is read before
             // (one round trip fewer on PostgreSQL).
-            const [, result] = await Promise.all([shared?.lockConversation?.(scope.db, message.conversationId), replyTo(message, receivedAt, scope)])
+            const [, result] = await together([shared?.lockConversation?.(scope.db, message.conversationId), replyTo(message, receivedAt, scope)])
             return finish(scope, result)
           }),
         (err, attempt, delayMs) => logger.warn({ err, messageId: message.id, attempt, retryInMs: delayMs }, 'database out of reach: the message waits to be handled'),
