@@ -7,6 +7,7 @@ import { Prisma } from '../src/db/generated/client.ts'
 import type { Database, Provider } from '../src/db/index.ts'
 import { openDatabase } from '../src/db/index.ts'
 import { roundTripSeam } from '../src/db/pg-client.ts'
+import { together } from '../src/db/together.ts'
 import { isUnreachable } from '../src/db/unreachable.ts'
 import { freshDatabase, freshDatabaseUrlOn } from './support/db.ts'
 import { onServer } from './support/postgres.ts'
@@ -37,6 +38,15 @@ async function seeded(provider: Provider = 'sqlite', poolSize?: number): Promise
     data: { conversationId: 'room@chatroom', text: '图', mentionIds: '[]', fileName: 'a.png', fileData: Buffer.from([1, 2, 3]), priority: 1, status: 'pending', attempts: 0, notBefore: at, createdAt: at },
   })
   return db
+}
+
+/** The seeded PostgreSQL database (a pool of one) opened again through a relay that counts round trips, connected. */
+async function seededThroughRelay(): Promise<{ database: Database; wire: RoundTripRelay }> {
+  await (await seeded('postgresql', 1)).$disconnect()
+  const wire = (relay = await roundTripRelay(seededUrl))
+  const database = (db = await openDatabase(wire.url))
+  await database.$queryRaw`SELECT 1` // connected, signed in
+  return { database, wire }
 }
 
 /** The same statement (`?` placeholders) through Prisma's own raw path ($queryRawUnsafe is left to Prisma). */
@@ -281,19 +291,15 @@ describe('raw SQL on PostgreSQL', () => {
 
   // Pipelined (src/db/pg-client.ts): counted on the wire, between the code and the server.
   it('a BEGIN rides with the first statement, and statements made together share one round trip', async () => {
-    const database = await seeded('postgresql', 1)
-    await database.$disconnect()
-    relay = await roundTripRelay(seededUrl)
-    db = await openDatabase(relay.url)
-    await db.$queryRaw`SELECT 1` // connected, signed in
-    const before = relay.roundTrips()
+    const { database, wire } = await seededThroughRelay()
+    const before = wire.roundTrips()
     const countedBefore = roundTripSeam.roundTrips
-    const [counted, read] = await db.$transaction(async (tx) => {
+    const [counted, read] = await database.$transaction(async (tx) => {
       await tx.$executeRaw`UPDATE "Problem" SET "status" = ${'整改中'} WHERE "id" = ${1}`
-      return Promise.all([tx.$queryRaw<{ n: bigint }[]>`SELECT COUNT(*) AS "n" FROM "Problem" WHERE "status" = ${'整改中'}`, tx.$queryRaw<{ status: string }[]>`SELECT "status" FROM "Problem" WHERE "id" = ${1}`])
+      return together([tx.$queryRaw<{ n: bigint }[]>`SELECT COUNT(*) AS "n" FROM "Problem" WHERE "status" = ${'整改中'}`, tx.$queryRaw<{ status: string }[]>`SELECT "status" FROM "Problem" WHERE "id" = ${1}`])
     })
     // BEGIN and UPDATE; the two reads; COMMIT (one at a time: five).
-    expect(relay.roundTrips() - before).toBe(3)
+    expect(wire.roundTrips() - before).toBe(3)
     // The client's own count (printed by the benchmark) agrees with the wire's.
     expect(roundTripSeam.roundTrips - countedBefore).toBe(3)
     // Each read was run after the UPDATE, in order, and answered with its own rows.
@@ -302,16 +308,12 @@ describe('raw SQL on PostgreSQL', () => {
   })
 
   it('a connection lost with its BEGIN fails the transaction as out of reach, and the next one runs', async () => {
-    const database = await seeded('postgresql', 1)
-    await database.$disconnect()
-    relay = await roundTripRelay(seededUrl)
-    db = await openDatabase(relay.url)
-    await db.$queryRaw`SELECT 1`
-    relay.cutNext()
-    const lost = await db.$transaction(async (tx) => tx.$executeRaw`UPDATE "Problem" SET "status" = ${'整改中'} WHERE "id" = ${1}`).catch((error: unknown) => error)
+    const { database, wire } = await seededThroughRelay()
+    wire.cutNext()
+    const lost = await database.$transaction(async (tx) => tx.$executeRaw`UPDATE "Problem" SET "status" = ${'整改中'} WHERE "id" = ${1}`).catch((error: unknown) => error)
     expect(isUnreachable(lost)).toBe(true)
-    await db.$transaction(async (tx) => tx.$executeRaw`UPDATE "Problem" SET "status" = ${'已完成'} WHERE "id" = ${1}`)
-    expect(await db.$queryRaw`SELECT "status" FROM "Problem"`).toEqual([{ status: '已完成' }])
+    await database.$transaction(async (tx) => tx.$executeRaw`UPDATE "Problem" SET "status" = ${'已完成'} WHERE "id" = ${1}`)
+    expect(await database.$queryRaw`SELECT "status" FROM "Problem"`).toEqual([{ status: '已完成' }])
   })
 
   it('a transaction begun while PostgreSQL is out of reach fails as Prisma’s own does, so that the unit of work waits and tries again', async () => {
