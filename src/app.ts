@@ -338,14 +338,10 @@ async function installAssistant(
   const groupEvents: GroupEvents = {
     // At login the rooms are only recorded (and bound where the config names them); a room the
     // bot was just added to is announced, as is one where something is said while unbound.
-    seen: async (rooms, joined) => {
-      await inScope(async ({ services: scoped }) => {
+    seen: (rooms, joined) =>
+      inScope(async ({ services: scoped }) => {
         for (const room of rooms) if (!(await roomSeen(scoped, room)) && joined) await announceUnbound(scoped, room)
-      })
-      // The timetable's first look at login may have come before these groups were bound (a first
-      // start, a provider slow to list them): what a group is owed now is posted (a check is idempotent).
-      if (!joined && options.schedule !== false) await services.schedule.check()
-    },
+      }),
     left: (roomId) => inScope(({ services: scoped }) => roomLeft(scoped, roomId)),
   }
   // The first start of a township without an admin: a one-time code makes the first one.

@@ -71,8 +71,7 @@ export async function startWireTownship(config: TownshipConfig = exampleConfig()
       if (!assistant) throw new Error('the bot is not running')
       return assistant
     },
-    /** `schedule`: run the timetable as in production (tests otherwise drive it by hand). */
-    async startBot(options: { clock?: Clock; migrate?: boolean; timeoutSeconds?: number; schedule?: boolean } = {}) {
+    async startBot(options: { clock?: Clock; migrate?: boolean; timeoutSeconds?: number } = {}) {
       assistant = await startAssistant({
         config,
         databaseUrl,
@@ -81,7 +80,7 @@ export async function startWireTownship(config: TownshipConfig = exampleConfig()
         clock: options.clock,
         logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
         migrate: options.migrate ?? false,
-        schedule: options.schedule ?? false,
+        schedule: false,
       })
       wechat.login(botUser)
       await new Promise<void>((resolve) => (assistant!.bot.isLoggedIn ? resolve() : assistant!.bot.once('login', () => resolve())))
