@@ -99,6 +99,11 @@ export interface InstalledAssistant {
   health: Health
   /** Reminds about held 已完成 whose photo never came; runs every half minute, callable in tests. */
   sweepPhotoWindows(): Promise<void>
+  /**
+   * Resolves once logged in, the groups the bot is in recorded (bound where the config names
+   * them) and the timetable's first look done: what a start owes its groups is queued by then.
+   */
+  loginSettled(): Promise<void>
   /** Uninstalls from the bot (which keeps running): listeners, timers and sending stop, then the database closes. */
   stop(): Promise<void>
 }
@@ -335,13 +340,27 @@ async function installAssistant(
   let botNames: string[] = []
   const hooks = messageHooks(services, logger, { botNames: () => botNames, commandWords: registry.words }, (work) => inScope(({ services: scoped }) => work(scoped)))
   const dispatch = createDispatcher({ db, registry, services, hooks, clock, logger, replies: replyTo((m) => outbox.enqueue(m)), inScope, shared: sharedDb?.inbox })
+  let stopping: Promise<void> | undefined
+  // Settles once the groups seen at the latest login are recorded and the timetable has looked
+  // at what is due; a logout makes it wait for the next login.
+  let loginSettled = settlement()
   const groupEvents: GroupEvents = {
     // At login the rooms are only recorded (and bound where the config names them); a room the
     // bot was just added to is announced, as is one where something is said while unbound.
-    seen: (rooms, joined) =>
-      inScope(async ({ services: scoped }) => {
-        for (const room of rooms) if (!(await roomSeen(scoped, room)) && joined) await announceUnbound(scoped, room)
-      }),
+    seen: async (rooms, joined) => {
+      try {
+        await inScope(async ({ services: scoped }) => {
+          for (const room of rooms) if (!(await roomSeen(scoped, room)) && joined) await announceUnbound(scoped, room)
+        })
+      } finally {
+        // The timetable starts once the login's groups are bound, so that its first look finds
+        // where a post due now goes (a first start, a provider slow to list the groups).
+        if (!joined) {
+          if (options.schedule !== false && isLoggedIn(bot) && !stopping) await services.schedule.start()
+          loginSettled.settle()
+        }
+      }
+    },
     left: (roomId) => inScope(({ services: scoped }) => roomLeft(scoped, roomId)),
   }
   // The first start of a township without an admin: a one-time code makes the first one.
@@ -373,12 +392,12 @@ async function installAssistant(
     logger.info({ user: user.name() }, 'logged in')
     sharedDb?.lease.setAccount(user.id)
     outbox.start(sender)
-    if (options.schedule !== false) services.schedule.start()
     const outage = health.up()
     if (outage && outage.downMs > policy.downNoticeMinutes * 60_000) reportOutage(outage.downSince)
   }
   const onLogout = () => {
     health.down()
+    if (loginSettled.settled) loginSettled = settlement()
     services.schedule.stop()
     void outbox.stop()
   }
@@ -439,7 +458,6 @@ async function installAssistant(
 
   // Mounted on a bot already logged in (someone's running bot, or a login during the set-up).
   if (isLoggedIn(bot)) onLogin(bot.currentUser)
-  let stopping: Promise<void> | undefined
 
   return {
     db,
@@ -449,6 +467,7 @@ async function installAssistant(
     sweepPhotoWindows: sweep,
     health,
     outbox,
+    loginSettled: () => loginSettled.promise,
     stop: () =>
       // Once: Wechaty's uninstaller and its owner may both ask.
       (stopping ??= (async () => {
@@ -467,6 +486,20 @@ async function installAssistant(
   }
 }
 
+/** A promise settled from outside, once. */
+function settlement(): { promise: Promise<void>; settle(): void; settled: boolean } {
+  let resolve!: () => void
+  const promise = new Promise<void>((r) => (resolve = r))
+  const it = {
+    promise,
+    settled: false,
+    settle() {
+      it.settled = true
+      resolve()
+    },
+  }
+  return it
+}
 
 /**
  * Closes the database, waiting at most 5 s: a PostgreSQL connection the server dropped (a restart,

@@ -207,7 +207,22 @@ export function assistantPlugin({ dispatch, township, logger, photoLimits, start
     // The groups the bot is in, at login and as it is added or removed.
     const report = (work: Promise<void>) => work.catch((err: unknown) => logger.error({ err }, 'group event failed'))
     const ours = (rooms: SeenRoom[]) => rooms.filter((room) => owns({ conversationId: room.id, inRoom: true, talkerId: '', text: '' }, room.topic))
-    const onLogin = () => void report((async () => groupEvents.seen(ours(await Promise.all((await bot.Room.findAll()).map(describeRoom))), false))())
+    const onLogin = () =>
+      void report(
+        (async () => {
+          // Wechaty answers [] when the provider cannot list the groups; a group it cannot
+          // describe is left for later. Either way the login's look ends (the timetable waits for it).
+          const described = await Promise.all(
+            (await bot.Room.findAll()).map((room) =>
+              describeRoom(room).catch((err: unknown) => {
+                logger.warn({ err, roomId: room.id }, 'could not read a group at login')
+                return undefined
+              }),
+            ),
+          )
+          await groupEvents.seen(ours(described.filter((room) => room !== undefined)), false)
+        })(),
+      )
     const onJoin = (room: Room, invitees: Contact[]) => {
       if (invitees.some((c) => c.self())) void report((async () => groupEvents.seen(ours([await describeRoom(room)]), true))())
     }

@@ -297,9 +297,10 @@ export async function startWebSandbox(options: WebSandboxOptions): Promise<WebSa
       migrate: false,
       onRosterChanged: () => broadcast('state', {}),
     })
-    const loggedIn = new Promise<void>((resolve) => assistant.bot.once('login', () => resolve()))
     sandbox.login()
-    await loggedIn
+    // Its groups bound and the timetable's first look done before anyone speaks: what is due at
+    // the start belongs to the start, not to the first message.
+    await assistant.loginSettled()
     return { township, config, sandbox, assistant, outboxSeen: 0 }
   }
 

@@ -31,9 +31,9 @@ export class Schedule {
     return this.deps.groups
   }
 
-  /** Starts the timers and catches up what was missed while the bot was down. */
-  start(): void {
-    this.scheduler.start()
+  /** Starts the timers and catches up what was missed while the bot was down (resolves when that is done). */
+  start(): Promise<void> {
+    return this.scheduler.start()
   }
 
   stop(): void {

@@ -95,12 +95,14 @@ export class Scheduler {
     return this.running
   }
 
-  start(): void {
+  /** Starts the timers (again, after a stop); resolves when the first look at what is due is done. */
+  start(): Promise<void> {
+    this.stop()
     for (const job of this.deps.jobs) {
       this.tasks.push(cron.schedule(job.cron, () => void this.check(job.name), { timezone: TIMEZONE, name: job.name, noOverlap: true }))
     }
     // On start, what was missed while down (bulletins within the grace period, reminders due).
-    void this.check()
+    return this.check()
   }
 
   stop(): void {

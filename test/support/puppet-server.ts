@@ -108,6 +108,10 @@ export class WirePuppetMock extends PuppetMock {
   private lastUserId?: string
   /** How long the provider takes to hand over a picture or file (some take seconds). */
   fileDelayMs = 0
+  /** How long the provider takes to list the account's groups (a big account's, at login). */
+  roomListDelayMs = 0
+  /** Groups whose member lists the provider fails to give (as some do while they sync). */
+  readonly roomMembersFailFor = new Set<string>()
   /** Group nicknames (群昵称), by room and member; the stock mock has none. */
   private readonly roomAliases = new Map<string, Map<string, string>>()
   /** How many times the bot asked for a group member's details (tests count them). */
@@ -165,6 +169,16 @@ export class WirePuppetMock extends PuppetMock {
     if (!aliases) this.roomAliases.set(roomId, (aliases = new Map()))
     aliases.set(contactId, alias)
     this.dirtyPayload(PUPPET.types.Dirty.RoomMember, roomId)
+  }
+
+  override async roomList (): Promise<string[]> {
+    if (this.roomListDelayMs > 0) await new Promise(resolve => setTimeout(resolve, this.roomListDelayMs))
+    return super.roomList()
+  }
+
+  override async roomMemberList (roomId: string): Promise<string[]> {
+    if (this.roomMembersFailFor.has(roomId)) throw new Error('room members are not available yet')
+    return super.roomMemberList(roomId)
   }
 
   override async messageFile (id: string): Promise<FileBoxInterface> {

@@ -76,7 +76,8 @@ export async function startWireCounty(county: CountyConfig, options: { provider:
     schedule: false,
   })
   for (const { wechat, bot } of worlds.values()) wechat.login(bot)
-  await Promise.all(running.bots.map((bot) => new Promise<void>((resolve) => (bot.isLoggedIn ? resolve() : bot.once('login', () => resolve())))))
+  // Every township logged in with its groups recorded (bound where its config names them).
+  await Promise.all(running.townships.map((township) => township.loginSettled()))
 
   const roomOf = (topic: string) => {
     const entry = rooms.get(topic)

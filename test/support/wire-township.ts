@@ -71,7 +71,8 @@ export async function startWireTownship(config: TownshipConfig = exampleConfig()
       if (!assistant) throw new Error('the bot is not running')
       return assistant
     },
-    async startBot(options: { clock?: Clock; migrate?: boolean; timeoutSeconds?: number } = {}) {
+    /** `schedule`: run the timetable as in production (tests otherwise drive it by hand). */
+    async startBot(options: { clock?: Clock; migrate?: boolean; timeoutSeconds?: number; schedule?: boolean } = {}) {
       assistant = await startAssistant({
         config,
         databaseUrl,
@@ -80,10 +81,11 @@ export async function startWireTownship(config: TownshipConfig = exampleConfig()
         clock: options.clock,
         logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
         migrate: options.migrate ?? false,
-        schedule: false,
+        schedule: options.schedule ?? false,
       })
       wechat.login(botUser)
-      await new Promise<void>((resolve) => (assistant!.bot.isLoggedIn ? resolve() : assistant!.bot.once('login', () => resolve())))
+      // Logged in, its groups recorded (bound where the config names them), the timetable's first look done.
+      await assistant.loginSettled()
       return assistant
     },
     async stopBot() {
