@@ -57,4 +57,16 @@ describe.each(providers)('scheduled posts, end to end (%s)', (provider) => {
     expect(picture.fileName).toBe('周通报-2026-W48.png')
     expect(t.assistant.services.township.groupOf('village', '卫华村')).toBeUndefined()
   })
+  it('after the WeChat service restarts, the timetable looks again at what is due, once', async () => {
+    t = await startWireTownship(undefined, { provider })
+    const clock = manualClock(new Date('2026-11-29T12:00:00Z')) // Sunday 20:00 in Shanghai
+    await t.startBot({ clock, schedule: true, timeoutSeconds: 3 })
+    clock.set(new Date('2026-11-30T00:05:00Z')) // the bulletin's time passed while the service was away
+    await t.wechat.restart()
+    const picture = await t.rooms.get(TOWNSHIP)!.seen.waitFor((m) => m.talkerId === BOT_ID && m.typeName === 'Image', 20_000)
+    expect(picture.fileName).toBe('周通报-2026-W48.png')
+    await t.assistant.loginSettled()
+    await t.assistant.outbox.idle()
+    expect(t.botMessages(TOWNSHIP).filter((m) => m.text.includes('周通报'))).toHaveLength(1)
+  }, 40_000)
 })
